@@ -1,0 +1,103 @@
+/**
+ * How kernel code is written in Forkscope (design.md, decision 1).
+ *
+ * Linux gives every task a kernel stack; a task that sleeps inside a system call simply stops
+ * with its call chain on that stack, and another task runs. We get the same thing from
+ * JavaScript generators: every kernel function that may sleep — or in which a debugger may want
+ * to stop — is a generator function, and callers compose them with `yield*`. The suspended
+ * chain of generators of a task *is* its kernel stack.
+ *
+ * A kernel function yields to the machine loop (kernel/sched/core.ts) only to give up the CPU:
+ *  - `SCHEDULE` — like Linux's `schedule()`: the task has set its `__state` (sleeping) or merely
+ *    lets others run; the loop resumes it with `.next()` when the scheduler picks it again;
+ *  - a `KernelStop` — a debugger breakpoint or step inside the kernel: the machine stops, and
+ *    resuming continues exactly there.
+ *
+ * Each kernel function is wrapped by `kfunc`, which keeps a readable shadow of the call chain on
+ * `task.kstack` (the Linux name, the Linux source file it models, our own TypeScript file, and the
+ * function's interesting locals), because a suspended generator cannot be inspected from outside.
+ * That shadow is what `--dump-state`, kernel breakpoints and the debugger's call stacks read.
+ */
+import type { Task } from './task';
+
+/** The task running on the (single) CPU — Linux's `current`. Set only by the scheduler. */
+let currentTask: Task | null = null;
+
+export function current(): Task {
+  if (currentTask === null) throw new Error('no current task');
+  return currentTask;
+}
+
+export function set_current(t: Task | null): void {
+  currentTask = t;
+}
+
+export const SCHEDULE = { kind: 'schedule' } as const;
+
+export interface KernelStop {
+  readonly kind: 'stop';
+  readonly reason: string;
+}
+
+export type KYield = typeof SCHEDULE | KernelStop;
+
+/** A kernel function's generator: yields only to the machine loop, returns the function's value. */
+export type KGen<T = void> = Generator<KYield, T, void>;
+
+export interface KFrame {
+  /** Linux's function name (`copy_process`). */
+  readonly fn: string;
+  /** The Linux source file it models (`kernel/fork.c`). */
+  readonly linuxFile: string;
+  /** Its interesting locals, set with `klocals` (e.g. clone_flags decoded); shown by debuggers. */
+  locals: Record<string, unknown> | null;
+}
+
+/**
+ * Kernel-entry hook used by kernel breakpoints and kernel stepping (debugger/). `null` when no
+ * debugger asks, so an unused hook costs one comparison per kernel function call.
+ */
+export interface KernelProbe {
+  /** Called on entry of every kernel function; return a stop to halt the machine there. */
+  onEnter(task: Task, frame: KFrame): KernelStop | null;
+}
+
+let probe: KernelProbe | null = null;
+
+export function set_kernel_probe(p: KernelProbe | null): void {
+  probe = p;
+}
+
+/**
+ * Wraps a generator function as a kernel function named after its Linux counterpart. The
+ * generator's own name is the Linux name; `linuxFile` is the Linux source file it models.
+ */
+export function kfunc<A extends unknown[], R>(
+  linuxFile: string,
+  fn: (...args: A) => KGen<R>,
+): (...args: A) => KGen<R> {
+  const name = fn.name;
+  const wrapped = function* (...args: A): KGen<R> {
+    const task = current();
+    const frame: KFrame = { fn: name, linuxFile, locals: null };
+    task.kstack.push(frame);
+    try {
+      if (probe !== null) {
+        const stop = probe.onEnter(task, frame);
+        if (stop !== null) yield stop;
+      }
+      return yield* fn(...args);
+    } finally {
+      task.kstack.pop();
+    }
+  };
+  Object.defineProperty(wrapped, 'name', { value: name });
+  return wrapped;
+}
+
+/** Records the interesting locals of the innermost kernel function of the current task. */
+export function klocals(locals: Record<string, unknown>): void {
+  const stack = current().kstack;
+  const top = stack[stack.length - 1];
+  if (top !== undefined) top.locals = { ...top.locals, ...locals };
+}
