@@ -18,6 +18,7 @@
  * function's interesting locals), because a suspended generator cannot be inspected from outside.
  * That shadow is what `--dump-state`, kernel breakpoints and the debugger's call stacks read.
  */
+import type { Kernel } from './kernel';
 import type { Task } from './task';
 
 /** The task running on the (single) CPU — Linux's `current`. Set only by the scheduler. */
@@ -100,4 +101,20 @@ export function klocals(locals: Record<string, unknown>): void {
   const stack = current().kstack;
   const top = stack[stack.length - 1];
   if (top !== undefined) top.locals = { ...top.locals, ...locals };
+}
+
+/**
+ * The machine whose kernel code is running. Linux keeps its state in globals; Forkscope can hold
+ * several machines in one process (tests, the debugger's restart), so the machine loop sets this
+ * before it runs any kernel code, exactly as it sets `current`.
+ */
+let theKernel: Kernel | null = null;
+
+export function kernel(): Kernel {
+  if (theKernel === null) throw new Error('no kernel is running');
+  return theKernel;
+}
+
+export function set_kernel(k: Kernel | null): void {
+  theKernel = k;
 }
