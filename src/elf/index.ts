@@ -1,0 +1,15 @@
+/**
+ * Forkscope's ELF64 reader for RISC-V programs: the public API of the elf/ layer.
+ *
+ *   const elf = parseElf(bytes);            // throws ElfError with one clear sentence
+ *   const why = validateForExec(elf);       // what Linux's execve would refuse, or undefined
+ *   elf.programHeaders, elf.interpreter, elf.sections, elf.section('.text'),
+ *   elf.symbols(), elf.symbolize(pc), elf.dynamic
+ */
+export * from './constants';
+export { ElfError } from './error';
+export { machineName, segmentTypeName } from './names';
+export { ElfFile, parseElf } from './parse';
+export type {
+  DynamicEntry, ElfHeader, ElfSymbol, ProgramHeader, SectionHeader, SymbolizedAddress,
+} from './types';

@@ -1,0 +1,203 @@
+import { tooLargeMessage } from './bytes';
+import {
+  ELF64_SYM_SIZE, SHF_ALLOC, SHF_TLS, SHN_COMMON, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, SHT_STRTAB,
+  STB_GLOBAL, STB_LOCAL, STT_FILE, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_SECTION, STT_TLS,
+} from './constants';
+import { ElfError } from './error';
+import type { ElfFile } from './parse';
+import { StringTable } from './strings';
+import type { ElfSymbol, SectionHeader, SymbolizedAddress } from './types';
+
+/** Reads a SHT_SYMTAB or SHT_DYNSYM section, all entries in file order. */
+export function parseSymbolTable(elf: ElfFile, sh: SectionHeader): ElfSymbol[] {
+  const what = `symbol table ${sh.name} (section ${sh.index})`;
+  if (sh.sh_entsize !== ELF64_SYM_SIZE) {
+    throw new ElfError(`${what} has entries of ${sh.sh_entsize} bytes, not ${ELF64_SYM_SIZE}`);
+  }
+  if (sh.sh_size % ELF64_SYM_SIZE !== 0) {
+    throw new ElfError(`${what} is ${sh.sh_size} bytes, not a whole number of entries`);
+  }
+  const sections = elf.sections;
+  const strtab = sh.sh_link < sections.length ? sections[sh.sh_link] : undefined;
+  if (strtab === undefined || strtab.sh_type !== SHT_STRTAB) {
+    throw new ElfError(`${what} links to section ${sh.sh_link}, which is not a string table`);
+  }
+  const names = new StringTable(elf.sectionData(strtab), strtab.name);
+  const data = elf.sectionData(sh);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const count = data.length / ELF64_SYM_SIZE;
+  const symbols: ElfSymbol[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = i * ELF64_SYM_SIZE;
+    const st_name = view.getUint32(at, true);
+    const st_info = view.getUint8(at + 4);
+    const st_other = view.getUint8(at + 5);
+    const st_shndx = view.getUint16(at + 6, true);
+    const type = st_info & 0xf;
+    symbols.push({
+      index: i,
+      // Section symbols usually have no name of their own; like readelf and objdump, call
+      // them by their section's name.
+      name: st_name === 0 && type === STT_SECTION && st_shndx < sections.length
+        ? sections[st_shndx].name : names.get(st_name),
+      st_value: u64(view, at + 8, tooLargeMessage(`the value of symbol ${i} in ${sh.name}`)),
+      st_size: u64(view, at + 16, tooLargeMessage(`the size of symbol ${i} in ${sh.name}`)),
+      st_info,
+      st_other,
+      st_shndx,
+      type,
+      bind: st_info >> 4,
+      visibility: st_other & 3,
+    });
+  }
+  return symbols;
+}
+
+/** ByteReader.u64's rule (exact or an ElfError) for a view over one section. */
+function u64(view: DataView, at: number, tooLarge: (hexValue: string) => string): number {
+  const lo = view.getUint32(at, true);
+  const hi = view.getUint32(at + 4, true);
+  if (hi >= 0x200000) throw new ElfError(tooLarge('0x' + ((BigInt(hi) << 32n) | BigInt(lo)).toString(16)));
+  return hi * 0x100000000 + lo;
+}
+
+interface Candidate {
+  readonly sym: ElfSymbol;
+  /** Name of the section the symbol is defined in ("" for SHN_ABS and the like). */
+  readonly section: string;
+  /** RISC-V's disassembler never prints these, but they still occupy their address. */
+  readonly valid: boolean;
+}
+
+/**
+ * Answers "which symbol is this address in", choosing exactly as GNU objdump does when it
+ * prints `<name+0x1c>`, so Forkscope's disassembly and objdump's agree line for line:
+ *
+ * - Candidates are named symbols that are defined here, except section and file symbols
+ *   (section symbols of .plt* and .got* are kept, as objdump keeps them). TLS symbols are left
+ *   out too: their values are offsets into the TLS block, not addresses. (objdump keeps them;
+ *   the difference only shows for addresses in the first few kilobytes.)
+ * - Among symbols at the same address, objdump prefers one from the section being looked at,
+ *   then functions, then objects, globals over locals, the larger size, names not starting
+ *   with '.', and finally the smaller name.
+ * - RISC-V mapping symbols (`$x`, `$d`, `$xrv64i2p1...`) and the assembler's `.L0 ` labels are
+ *   never printed: the nearest valid symbol at or below their address is used instead.
+ */
+export class Symbolizer {
+  /** STT_FUNC/STT_OBJECT/STT_GNU_IFUNC symbols that are defined, sorted by address then name. */
+  readonly functionsAndObjects: readonly ElfSymbol[];
+  /** Every candidate in objdump's order, and the printable ones alone in the same order. */
+  private readonly all: ByValue;
+  private readonly printable: ByValue;
+  /** Allocated sections that hold addresses, to find "the section being looked at". */
+  private readonly addressed: readonly SectionHeader[];
+
+  constructor(table: readonly ElfSymbol[], sections: readonly SectionHeader[]) {
+    const defined = table.filter((s) => s.st_shndx !== SHN_UNDEF && s.st_shndx !== SHN_COMMON && s.name !== '');
+    this.functionsAndObjects = defined
+      .filter((s) => s.type === STT_FUNC || s.type === STT_OBJECT || s.type === STT_GNU_IFUNC)
+      .sort((a, b) => a.st_value - b.st_value || compareNames(a.name, b.name));
+
+    const sectionName = (shndx: number) =>
+      shndx < SHN_LORESERVE && shndx < sections.length ? sections[shndx].name : '';
+    const candidates = defined
+      .filter((s) => s.type !== STT_FILE && s.type !== STT_TLS
+        && (s.type !== STT_SECTION || s.name.startsWith('.plt') || s.name.startsWith('.got')))
+      .map((sym) => ({ sym, section: sectionName(sym.st_shndx), valid: !isMappingOrFakeLabel(sym.name) }))
+      .sort(compareCandidates);
+    this.all = new ByValue(candidates);
+    this.printable = new ByValue(candidates.filter((c) => c.valid));
+    this.addressed = sections.filter((s) =>
+      (s.sh_flags & SHF_ALLOC) !== 0 && s.sh_size > 0 && !(s.sh_type === SHT_NOBITS && (s.sh_flags & SHF_TLS) !== 0));
+  }
+
+  lookup(addr: number): SymbolizedAddress | undefined {
+    // objdump first looks at every candidate at the highest address <= addr, for a printable
+    // one from the section the address is in.
+    const here = this.addressed.find((s) => addr >= s.sh_addr && addr - s.sh_addr < s.sh_size)?.name;
+    const top = this.all.groupAtOrBelow(addr);
+    if (top !== undefined && here !== undefined) {
+      for (let i = top.start; i < top.end; i++) {
+        const c = this.all.items[i];
+        if (c.valid && c.section === here) return found(c.sym, addr);
+      }
+    }
+    // Otherwise the first printable symbol, in its order, at the highest address that has one.
+    const group = this.printable.groupAtOrBelow(addr);
+    return group === undefined ? undefined : found(this.printable.items[group.start].sym, addr);
+  }
+}
+
+/** Candidates sorted by value, with the start of each run of equal values precomputed. */
+class ByValue {
+  private readonly values: Float64Array;
+  private readonly groupStart: Int32Array;
+
+  constructor(readonly items: readonly Candidate[]) {
+    this.values = Float64Array.from(items, (c) => c.sym.st_value);
+    this.groupStart = new Int32Array(items.length);
+    for (let i = 1; i < items.length; i++) {
+      this.groupStart[i] = this.values[i] === this.values[i - 1] ? this.groupStart[i - 1] : i;
+    }
+  }
+
+  /** The index range of the candidates at the highest value <= addr, if any. */
+  groupAtOrBelow(addr: number): { start: number; end: number } | undefined {
+    let lo = 0;
+    let hi = this.values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.values[mid] <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? undefined : { start: this.groupStart[lo - 1], end: lo };
+  }
+}
+
+function found(sym: ElfSymbol, addr: number): SymbolizedAddress {
+  return { name: sym.name, offset: addr - sym.st_value };
+}
+
+/** RISC-V mapping symbols and the assembler's fake label, which objdump's RISC-V printer skips. */
+function isMappingOrFakeLabel(name: string): boolean {
+  return name === '$x' || name === '$d' || name.startsWith('$xrv') || name === '.L0 ';
+}
+
+/** Byte order (strcmp), which is code-unit order for the ASCII names symbols have. */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Names objdump ranks after real symbols at the same address: compiler markers and file names. */
+function looksLikeMarker(name: string): boolean {
+  return name.includes('gnu_compiled') || name.includes('gcc2_compiled');
+}
+function looksLikeFileName(name: string): boolean {
+  return name.length > 2 && (name.endsWith('.o') || name.endsWith('.a'));
+}
+
+/** objdump's preferences among symbols at one address: the one for which a rule holds first. */
+const PREFERENCES: readonly ((s: ElfSymbol) => boolean)[] = [
+  (s) => !looksLikeMarker(s.name),
+  (s) => !looksLikeFileName(s.name),
+  (s) => s.type !== STT_SECTION,
+  (s) => s.type === STT_FUNC,
+  (s) => s.type === STT_OBJECT,
+  (s) => s.bind !== STB_LOCAL,
+  (s) => s.bind === STB_GLOBAL,
+];
+
+/** objdump's order for symbols: by value, then by how useful the name is to print. */
+function compareCandidates(x: Candidate, y: Candidate): number {
+  const a = x.sym;
+  const b = y.sym;
+  if (a.st_value !== b.st_value) return a.st_value - b.st_value;
+  for (const rule of PREFERENCES) {
+    const ra = rule(a);
+    if (ra !== rule(b)) return ra ? -1 : 1;
+  }
+  if (a.st_size !== b.st_size) return b.st_size - a.st_size;
+  const dotA = a.name.startsWith('.');
+  if (dotA !== b.name.startsWith('.')) return dotA ? 1 : -1;
+  return compareNames(a.name, b.name);
+}
