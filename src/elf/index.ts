@@ -10,6 +10,7 @@ export * from './constants';
 export { ElfError } from './error';
 export { machineName, segmentTypeName } from './names';
 export { ElfFile, parseElf } from './parse';
+export { validateForExec } from './validate';
 export type {
   DynamicEntry, ElfHeader, ElfSymbol, ProgramHeader, SectionHeader, SymbolizedAddress,
 } from './types';
