@@ -1,8 +1,23 @@
 /**
- * The machine: physical memory, the CPU, and the emulated kernel's global state.
- * (Filled in as the subsystems land; see kernel/kfunc.ts for how kernel code reaches it.)
+ * The machine: physical memory, the CPU, and the emulated kernel's global state — and the loop
+ * that runs it (what Linux's scheduler and trap entry do between them on one CPU).
+ *
+ * Each turn of the loop either resumes the current task's kernel path (its generator, see
+ * kfunc.ts) or runs the task in user mode on the hart until it traps, a timer tick is due or the
+ * caller's instruction budget is spent. Everything is a function of the machine state, so a run
+ * is reproducible instruction for instruction (design.md, decision 3).
  */
+import { Hart } from '../cpu/hart';
 import { PhysMem } from '../cpu/physmem';
+import { STOP_BUDGET } from '../cpu/trap';
+import { handle_exception } from './arch/riscv/traps';
+import { set_current, set_kernel, type KernelStop } from './kfunc';
+import type { mm_struct } from './mm/mm_types';
+import { pid_namespace, PID_MAX_DEFAULT } from './pid';
+import type { LogRecord } from './printk';
+import { __schedule, rq, SCHED_SLICE_INSNS, test_and_clear_need_resched, TICK_INSNS, update_curr } from './sched/core';
+import { Task } from './task';
+import { trace, type TraceSink } from './trace';
 
 /** What the memory manager needs from the CPU's MMU (cpu/hart.ts provides it). */
 export interface Mmu {
@@ -16,13 +31,196 @@ export interface KernelOptions {
   memBytes: number;
   /** Seed of every random source (AT_RANDOM, getrandom, ASLR). */
   seed: number;
+  /** pid_max (default 32768). */
+  pidMax?: number;
+}
+
+/** Why `Kernel.run` returned. */
+export type RunResult =
+  | { kind: 'exited' }
+  | { kind: 'budget' }
+  | { kind: 'stop'; stop: KernelStop }
+  | { kind: 'idle' };
+
+/** A virtual-time timer (hrtimer): runs `fn` once the clock reaches `expires` ns. */
+export interface ktimer {
+  expires: number;
+  fn: () => void;
+  /** Creation order breaks ties, so expiry order is deterministic. */
+  seq: number;
 }
 
 export class Kernel {
   readonly mem: PhysMem;
-  mmu!: Mmu;
+  readonly hart: Hart;
+  readonly mmu: Mmu;
+  readonly rq = new rq();
+  readonly init_pid_ns: pid_namespace;
+  /** Every task (init_task.tasks), in creation order; tasks leave it at release_task. */
+  readonly tasks: Task[] = [];
+  /** Trace sinks and the categories the user asked for (trace.ts). */
+  readonly traceSinks: TraceSink[] = [];
+  readonly traceEnabled = new Set<string>();
+  /** The kernel log (printk.ts) and who is listening to it. */
+  readonly log: LogRecord[] = [];
+  readonly logSinks: ((r: LogRecord) => void)[] = [];
+  /** Pending virtual-time timers, ordered by expiry. */
+  private timers: ktimer[] = [];
+  private timerSeq = 0;
+  /** Virtual nanoseconds the CPU spent idle (no runnable task, waiting for a timer). */
+  private idle_ns = 0;
+  /** Instruction count at which the next scheduler tick is due. */
+  private nextTick = TICK_INSNS;
+  /** When the running task was picked (for its time slice). */
+  private sliceStart = 0;
+  /** The mm whose page tables the hart is using. */
+  private loadedMm: mm_struct | null = null;
+  /** Set when init has no more children: the machine has finished. */
+  halted = false;
+  mm_ids = 0;
 
   constructor(readonly options: KernelOptions) {
     this.mem = new PhysMem(options.memBytes);
+    this.hart = new Hart(this.mem);
+    this.mmu = this.hart;
+    this.init_pid_ns = new pid_namespace(options.pidMax ?? PID_MAX_DEFAULT);
   }
+
+  /** ktime_get: virtual nanoseconds since boot (1 ns per retired instruction, plus idle time). */
+  ktime_get_ns(): number {
+    return this.hart.instret + this.idle_ns;
+  }
+
+  /** Arms a timer at absolute virtual time `expires`; returns it so it can be cancelled. */
+  add_timer(expires: number, fn: () => void): ktimer {
+    const t: ktimer = { expires, fn, seq: this.timerSeq++ };
+    this.timers.push(t);
+    this.timers.sort((a, b) => a.expires - b.expires || a.seq - b.seq);
+    return t;
+  }
+
+  del_timer(t: ktimer): void {
+    const i = this.timers.indexOf(t);
+    if (i >= 0) this.timers.splice(i, 1);
+  }
+
+  private run_timers(): void {
+    const now = this.ktime_get_ns();
+    while (this.timers.length > 0 && this.timers[0].expires <= now) this.timers.shift()!.fn();
+  }
+
+  /** Instructions until the next tick or timer, whichever is first. */
+  private insnsToNextEvent(): number {
+    let n = this.nextTick - this.hart.instret;
+    if (this.timers.length > 0) n = Math.min(n, Math.max(1, this.timers[0].expires - this.ktime_get_ns()));
+    return Math.max(1, n);
+  }
+
+  /** context_switch: load the next task's registers and address space. */
+  private context_switch(prev: Task | null, next: Task): void {
+    this.hart.ctx = next.regs;
+    // A kernel thread has no mm of its own and borrows the previous one (active_mm).
+    if (next.mm === null && next.active_mm === null && prev !== null) next.active_mm = prev.active_mm;
+    const mm = next.mm ?? next.active_mm;
+    if (mm !== null && mm !== this.loadedMm) {
+      this.hart.setRootTable(mm.pgd);
+      this.loadedMm = mm;
+    }
+    this.sliceStart = this.hart.instret;
+    if (prev !== next) {
+      trace('sched_switch', prev, { prev_comm: prev?.comm ?? 'swapper', prev_pid: prev?.pid ?? 0,
+        prev_state: prev === null ? 'R' : stateLetter(prev), next_comm: next.comm, next_pid: next.pid });
+    }
+    set_current(next);
+  }
+
+  /** Forgets the loaded address space (after its page tables were freed). */
+  mm_unloaded(mm: mm_struct): void {
+    if (this.loadedMm === mm) this.loadedMm = null;
+  }
+
+  private schedule(prev: Task | null): Task | null {
+    const next = __schedule(this.rq, prev);
+    if (next !== null) {
+      if (prev !== null && prev !== next) {
+        if (prev.__state === 0) prev.nivcsw++; else prev.nvcsw++;
+      }
+      this.context_switch(prev, next);
+    }
+    return next;
+  }
+
+  /** The timer tick (scheduler_tick): fire timers, and preempt a task whose slice is over. */
+  private tick(t: Task): void {
+    while (this.nextTick <= this.hart.instret) this.nextTick += TICK_INSNS;
+    this.run_timers();
+    if (this.hart.instret - this.sliceStart >= SCHED_SLICE_INSNS && this.rq.queue.length > 0) {
+      this.schedule(t);
+    } else if (test_and_clear_need_resched(t)) {
+      this.schedule(t);
+    }
+  }
+
+  /**
+   * Runs the machine for at most `limit` retired instructions. Returns when the budget is spent,
+   * a debugger stop is hit inside the kernel, every task is asleep with nothing to wake it, or
+   * the machine has finished.
+   */
+  run(limit: number): RunResult {
+    set_kernel(this);
+    const hart = this.hart;
+    const end = hart.instret + limit;
+    for (;;) {
+      if (this.halted) return { kind: 'exited' };
+      let t = this.rq.curr;
+      if (t === null) {
+        t = this.schedule(null);
+        if (t === null) {
+          if (this.timers.length === 0) return { kind: 'idle' };
+          // Nothing runnable: the CPU idles until the next timer (virtual time jumps there).
+          this.idle_ns += Math.max(0, this.timers[0].expires - this.ktime_get_ns());
+          this.run_timers();
+          continue;
+        }
+      }
+      set_current(t);
+      if (t.kgen !== null) {
+        const r = t.kgen.next();
+        if (r.done === true) {
+          t.kgen = null;
+          if (test_and_clear_need_resched(t)) this.schedule(t);
+        } else if (r.value.kind === 'stop') {
+          return { kind: 'stop', stop: r.value };
+        } else {
+          this.schedule(t);
+        }
+        continue;
+      }
+      if (hart.instret >= end) return { kind: 'budget' };
+      const before = hart.instret;
+      const cause = hart.run(Math.min(end - hart.instret, this.insnsToNextEvent()));
+      update_curr(this.rq, t, hart.instret - before);
+      t.utime += hart.instret - before;
+      if (cause === STOP_BUDGET) {
+        if (hart.instret >= this.nextTick || (this.timers.length > 0 && this.timers[0].expires <= this.ktime_get_ns())) this.tick(t);
+        continue;
+      }
+      t.kgen = handle_exception(cause);
+    }
+  }
+}
+
+/** The letter /proc and ps show for a task's state (fs/proc/array.c: task_state_array). */
+export function stateLetter(t: Task): string {
+  if (t.exit_state === 0x20) return 'Z';
+  if (t.exit_state === 0x10) return 'X';
+  const s = t.__state;
+  if (s === 0) return 'R';
+  if (s & 0x1) return 'S';
+  if (s & 0x4) return 'T';
+  if (s & 0x8) return 't';
+  if (s & 0x80) return 'X';
+  if ((s & 0x402) === 0x402) return 'I';
+  if (s & 0x2) return 'D';
+  return 'R';
 }

@@ -17,4 +17,6 @@ export interface SyscallEntry {
   readonly fn: (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number) => KGen<number>;
   /** Argument names and formats, for the trace: e.g. [['fd','int'],['buf','ptr'],['count','int']]. */
   readonly args: readonly (readonly [string, ArgFormat])[];
+  /** The call sets every register itself (rt_sigreturn), so its result is not written to a0. */
+  readonly noReturnValue?: boolean;
 }

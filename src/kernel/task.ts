@@ -10,6 +10,9 @@ import { CpuState } from '../cpu/state';
 import type { KFrame, KGen } from './kfunc';
 import type { mm_struct } from './mm/mm_types';
 import type { files_struct, fs_struct } from './fs/fs_types';
+import type { pid } from './pid';
+import type { completion } from './sched/wait';
+import { sigpending, type sighand_struct, type signal_struct } from './signal_types';
 
 // __state values (include/linux/sched.h).
 export const TASK_RUNNING = 0x0;
@@ -80,6 +83,34 @@ export class Task {
   /** User addresses for CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID / set_tid_address. */
   set_child_tid = 0;
   clear_child_tid = 0;
+
+  /** The process (thread group) this thread belongs to, and the handlers it uses. */
+  signal: signal_struct | null = null;
+  sighand: sighand_struct | null = null;
+  /** Signals queued for this thread only, and the thread's blocked mask. */
+  readonly pending = new sigpending();
+  blocked = 0n;
+  /** The mask to restore after a handler that sigsuspend/pselect installed temporarily. */
+  saved_sigmask: bigint | null = null;
+  /** sigaltstack. */
+  sas_ss_sp = 0;
+  sas_ss_size = 0;
+  sas_ss_flags = 0;
+  /** The `struct pid` of this thread (thread_pid). */
+  thread_pid: pid | null = null;
+  /** vfork: the completion the parent sleeps on in wait_for_vfork_done. */
+  vfork_done: completion | null = null;
+  /** Virtual nanoseconds at fork (start_time) and CPU time in user and system mode. */
+  start_time = 0;
+  utime = 0;
+  stime = 0;
+  /** Voluntary and involuntary context switches. */
+  nvcsw = 0;
+  nivcsw = 0;
+  /** Minor page faults (for getrusage). */
+  min_flt = 0;
+  /** The program's argv/envp as strings, kept for /proc and the debugger's process tree. */
+  cmdline: string[] = [];
 
   /** The saved user registers (pt_regs) and FP state. */
   readonly regs = new CpuState();
