@@ -8,7 +8,7 @@
  */
 export * from './constants';
 export { ElfError } from './error';
-export { machineName, segmentTypeName } from './names';
+export { describeRiscvFlags, machineName, sectionTypeName, segmentTypeName } from './names';
 export { ElfFile, parseElf } from './parse';
 export { validateForExec } from './validate';
 export type {
