@@ -1,7 +1,7 @@
 import { tooLargeMessage } from './bytes';
 import {
   ELF64_SYM_SIZE, SHF_ALLOC, SHF_TLS, SHN_COMMON, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, SHT_STRTAB,
-  STB_GLOBAL, STB_LOCAL, STT_FILE, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_SECTION, STT_TLS,
+  STB_GLOBAL, STB_LOCAL, STT_FILE, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_SECTION,
 } from './constants';
 import { ElfError } from './error';
 import type { ElfFile } from './parse';
@@ -74,9 +74,9 @@ interface Candidate {
  * prints `<name+0x1c>`, so Forkscope's disassembly and objdump's agree line for line:
  *
  * - Candidates are named symbols that are defined here, except section and file symbols
- *   (section symbols of .plt* and .got* are kept, as objdump keeps them). TLS symbols are left
- *   out too: their values are offsets into the TLS block, not addresses. (objdump keeps them;
- *   the difference only shows for addresses in the first few kilobytes.)
+ *   (section symbols of .plt* and .got* are kept, as objdump keeps them). TLS symbols stay,
+ *   as in objdump, though their values are offsets into the TLS block: they only ever win for
+ *   small numbers below every real symbol, which objdump also prints as `<tls_var+0x7a8>`.
  * - Among symbols at the same address, objdump prefers one from the section being looked at,
  *   then functions, then objects, globals over locals, the larger size, names not starting
  *   with '.', and finally the smaller name.
@@ -101,7 +101,7 @@ export class Symbolizer {
     const sectionName = (shndx: number) =>
       shndx < SHN_LORESERVE && shndx < sections.length ? sections[shndx].name : '';
     const candidates = defined
-      .filter((s) => s.type !== STT_FILE && s.type !== STT_TLS
+      .filter((s) => s.type !== STT_FILE
         && (s.type !== STT_SECTION || s.name.startsWith('.plt') || s.name.startsWith('.got')))
       .map((sym) => ({ sym, section: sectionName(sym.st_shndx), valid: !isMappingOrFakeLabel(sym.name) }))
       .sort(compareCandidates);
