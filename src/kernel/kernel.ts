@@ -9,6 +9,7 @@
  */
 import { Hart } from '../cpu/hart';
 import { PhysMem } from '../cpu/physmem';
+import type { Console } from './drivers/tty/console';
 import { STOP_BUDGET } from '../cpu/trap';
 import { handle_exception } from './arch/riscv/traps';
 import { set_current, set_kernel, type KernelStop } from './kfunc';
@@ -33,6 +34,12 @@ export interface KernelOptions {
   seed: number;
   /** pid_max (default 32768). */
   pidMax?: number;
+  /** The host directory that is the guest's `/` (fs/namespace.ts). Default: the current directory. */
+  root?: string;
+  /** Like qemu's -L: absolute guest paths missing under `root` are looked up here, read-only. */
+  sysroot?: string;
+  /** The terminal behind descriptors 0, 1, 2 and /dev/tty. Default: none (output dropped). */
+  console?: Console;
 }
 
 /** Why `Kernel.run` returned. */
