@@ -67,6 +67,8 @@ interface Candidate {
   readonly section: string;
   /** RISC-V's disassembler never prints these, but they still occupy their address. */
   readonly valid: boolean;
+  /** objdump's preferences folded into one number, computed once: lower is preferred. */
+  readonly rank: number;
 }
 
 /**
@@ -103,7 +105,7 @@ export class Symbolizer {
     const candidates = defined
       .filter((s) => s.type !== STT_FILE
         && (s.type !== STT_SECTION || s.name.startsWith('.plt') || s.name.startsWith('.got')))
-      .map((sym) => ({ sym, section: sectionName(sym.st_shndx), valid: !isMappingOrFakeLabel(sym.name) }))
+      .map((sym) => ({ sym, section: sectionName(sym.st_shndx), valid: !isMappingOrFakeLabel(sym.name), rank: rank(sym) }))
       .sort(compareCandidates);
     this.all = new ByValue(candidates);
     this.printable = new ByValue(candidates.filter((c) => c.valid));
@@ -187,15 +189,17 @@ const PREFERENCES: readonly ((s: ElfSymbol) => boolean)[] = [
   (s) => s.bind === STB_GLOBAL,
 ];
 
+/** The preferences as bits, the first rule the most significant: a broken rule costs rank. */
+function rank(s: ElfSymbol): number {
+  return PREFERENCES.reduce((r, rule) => (r << 1) | (rule(s) ? 0 : 1), 0);
+}
+
 /** objdump's order for symbols: by value, then by how useful the name is to print. */
 function compareCandidates(x: Candidate, y: Candidate): number {
   const a = x.sym;
   const b = y.sym;
   if (a.st_value !== b.st_value) return a.st_value - b.st_value;
-  for (const rule of PREFERENCES) {
-    const ra = rule(a);
-    if (ra !== rule(b)) return ra ? -1 : 1;
-  }
+  if (x.rank !== y.rank) return x.rank - y.rank;
   if (a.st_size !== b.st_size) return b.st_size - a.st_size;
   const dotA = a.name.startsWith('.');
   if (dotA !== b.name.startsWith('.')) return dotA ? 1 : -1;
