@@ -164,6 +164,53 @@ function def(op: Op, name: string, ext: Ext, fmt: Fmt, enc: Enc, ops: string, de
   return { op, name, ext, fmt, match: enc.match, mask: enc.mask, operands: syntax(ops), desc };
 }
 
+export type Field = 'rd' | 'rs1' | 'rs2' | 'imm';
+
+/** One condition on decoded fields: `field = value`, `field != value` or `field = other field`. */
+export interface Cond {
+  readonly field: Field;
+  readonly ne: boolean;
+  readonly value: number | Field;
+}
+
+/**
+ * An alias: the name and syntax used for an operation when its fields satisfy every condition
+ * (nop, li, mv, ret, csrr, fmv.d …). The disassembler takes the first alias of an operation
+ * whose conditions hold, else the base syntax; an assembler reads the conditions backwards to
+ * fill in the fields the alias leaves out.
+ */
+export interface AliasDef {
+  readonly name: string;
+  readonly op: Op;
+  readonly when: readonly Cond[];
+  readonly operands: readonly Operand[];
+}
+
+const FIELDS: ReadonlySet<string> = new Set<Field>(['rd', 'rs1', 'rs2', 'imm']);
+
+/** Parses 'rd=0&imm!=0&rs1=rs2' (numbers may be negative or 0x-hex). */
+function conditions(text: string): Cond[] {
+  if (text === '') return [];
+  return text.split('&').map((c) => {
+    const m = /^(\w+)(!?=)(-?\w+)$/.exec(c);
+    if (m === null || !FIELDS.has(m[1])) throw new Error(`isa/table: bad condition '${c}'`);
+    const rhs = m[3];
+    const value = FIELDS.has(rhs) ? (rhs as Field) : Number(rhs);
+    if (typeof value === 'number' && Number.isNaN(value)) throw new Error(`isa/table: bad condition '${c}'`);
+    return { field: m[1] as Field, ne: m[2] === '!=', value };
+  });
+}
+
+function alias(op: Op, name: string, when: string, ops: string): AliasDef {
+  return { name, op, when: conditions(when), operands: syntax(ops) };
+}
+
+/** Does `c` hold for the fields `f`? */
+export function holds(c: Cond, f: Readonly<Record<Field, number>>): boolean {
+  const rhs = typeof c.value === 'number' ? c.value : f[c.value];
+  return (f[c.field] === rhs) !== c.ne;
+}
+
 const LOAD = 0x03, LOAD_FP = 0x07, MISC_MEM = 0x0f, OP_IMM = 0x13, AUIPC = 0x17, OP_IMM_32 = 0x1b;
 const STORE = 0x23, STORE_FP = 0x27, OP = 0x33, LUI = 0x37, OP_32 = 0x3b;
 const MADD = 0x43, MSUB = 0x47, NMSUB = 0x4b, NMADD = 0x4f;
@@ -409,16 +456,28 @@ export interface CDef {
   readonly nzRd: boolean;
   /** Reserved when the immediate is zero. */
   readonly nzImm: boolean;
+  /**
+   * How objdump spells this encoding when it differs from the expanded instruction (hints
+   * keep their c. name, c.mv is `mv`…): the first form whose conditions hold on the expanded
+   * fields wins; with none, the expansion is printed like a 32-bit instruction.
+   */
+  readonly forms: readonly AliasDef[];
   readonly desc: string;
 }
 
-interface COpts { rd?: CReg; rs1?: CReg; rs2?: CReg; imm?: CImm; nzRd?: boolean; nzImm?: boolean }
+interface COpts {
+  rd?: CReg; rs1?: CReg; rs2?: CReg; imm?: CImm; nzRd?: boolean; nzImm?: boolean;
+  /** [conditions, name, operands] triples, see CDef.forms. */
+  forms?: readonly (readonly [string, string, string])[];
+}
 
 function cdef(name: string, match: number, mask: number, op: Op, o: COpts, desc: string): CDef {
   return {
     name, match, mask, op,
     rd: o.rd ?? 0, rs1: o.rs1 ?? 0, rs2: o.rs2 ?? 0, imm: o.imm ?? CImm.NONE,
-    nzRd: o.nzRd ?? false, nzImm: o.nzImm ?? false, desc,
+    nzRd: o.nzRd ?? false, nzImm: o.nzImm ?? false,
+    forms: (o.forms ?? []).map(([when, n, ops]) => alias(op, n, when, ops)),
+    desc,
   };
 }
 
@@ -441,14 +500,14 @@ export const COMPRESSED: readonly CDef[] = [
   cdef('c.sw', 0xc000, Q, Op.SW, { rs1: 'p9_7', rs2: 'p4_2', imm: CImm.CLW }, 'Store the low word of rs2\' at offset(rs1\').'),
   cdef('c.sd', 0xe000, Q, Op.SD, { rs1: 'p9_7', rs2: 'p4_2', imm: CImm.CLD }, 'Store the doubleword rs2\' at offset(rs1\').'),
   // ---- Quadrant 1 ----
-  cdef('c.nop', 0x0001, 0xef83, Op.ADDI, { imm: CImm.CI }, 'Do nothing (with a non-zero immediate: a hint).'),
-  cdef('c.addi', 0x0001, Q, Op.ADDI, { rd: 'r11_7', rs1: 'r11_7', imm: CImm.CI }, 'rd += a 6-bit signed immediate.'),
+  cdef('c.nop', 0x0001, 0xef83, Op.ADDI, { imm: CImm.CI, forms: [['imm!=0', 'c.nop', 'imm']] }, 'Do nothing (with a non-zero immediate: a hint).'),
+  cdef('c.addi', 0x0001, Q, Op.ADDI, { rd: 'r11_7', rs1: 'r11_7', imm: CImm.CI, forms: [['', 'add', 'rd,rs1,imm']] }, 'rd += a 6-bit signed immediate.'),
   cdef('c.addiw', 0x2001, Q, Op.ADDIW, { rd: 'r11_7', rs1: 'r11_7', imm: CImm.CI, nzRd: true }, 'rd = sign-extended 32-bit (rd + imm).'),
-  cdef('c.li', 0x4001, Q, Op.ADDI, { rd: 'r11_7', rs1: 0, imm: CImm.CI }, 'rd = a 6-bit signed immediate.'),
+  cdef('c.li', 0x4001, Q, Op.ADDI, { rd: 'r11_7', rs1: 0, imm: CImm.CI, forms: [['rd=0', 'c.li', 'rd,imm']] }, 'rd = a 6-bit signed immediate.'),
   cdef('c.addi16sp', 0x6101, 0xef83, Op.ADDI, { rd: SP, rs1: SP, imm: CImm.ADDI16SP, nzImm: true }, 'sp += a non-zero multiple of 16 (stack frame set-up and tear-down).'),
-  cdef('c.lui', 0x6001, Q, Op.LUI, { rd: 'r11_7', imm: CImm.LUI, nzImm: true }, 'rd = a non-zero 6-bit signed immediate << 12.'),
-  cdef('c.srli', 0x8001, 0xec03, Op.SRLI, { rd: 'p9_7', rs1: 'p9_7', imm: CImm.SHAMT }, 'Logical right shift of rd\' by a 6-bit amount.'),
-  cdef('c.srai', 0x8401, 0xec03, Op.SRAI, { rd: 'p9_7', rs1: 'p9_7', imm: CImm.SHAMT }, 'Arithmetic right shift of rd\' by a 6-bit amount.'),
+  cdef('c.lui', 0x6001, Q, Op.LUI, { rd: 'r11_7', imm: CImm.LUI, nzImm: true, forms: [['rd=0', 'c.lui', 'rd,hi20']] }, 'rd = a non-zero 6-bit signed immediate << 12.'),
+  cdef('c.srli', 0x8001, 0xec03, Op.SRLI, { rd: 'p9_7', rs1: 'p9_7', imm: CImm.SHAMT, forms: [['imm=0', 'c.srli64', 'rd']] }, 'Logical right shift of rd\' by a 6-bit amount.'),
+  cdef('c.srai', 0x8401, 0xec03, Op.SRAI, { rd: 'p9_7', rs1: 'p9_7', imm: CImm.SHAMT, forms: [['imm=0', 'c.srai64', 'rd']] }, 'Arithmetic right shift of rd\' by a 6-bit amount.'),
   cdef('c.andi', 0x8801, 0xec03, Op.ANDI, { rd: 'p9_7', rs1: 'p9_7', imm: CImm.CI }, 'rd\' &= a 6-bit signed immediate.'),
   cdef('c.sub', 0x8c01, 0xfc63, Op.SUB, { rd: 'p9_7', rs1: 'p9_7', rs2: 'p4_2' }, 'rd\' -= rs2\'.'),
   cdef('c.xor', 0x8c21, 0xfc63, Op.XOR, { rd: 'p9_7', rs1: 'p9_7', rs2: 'p4_2' }, 'rd\' ^= rs2\'.'),
@@ -460,16 +519,154 @@ export const COMPRESSED: readonly CDef[] = [
   cdef('c.beqz', 0xc001, Q, Op.BEQ, { rs1: 'p9_7', rs2: 0, imm: CImm.CB }, 'Branch if rs1\' is zero.'),
   cdef('c.bnez', 0xe001, Q, Op.BNE, { rs1: 'p9_7', rs2: 0, imm: CImm.CB }, 'Branch if rs1\' is not zero.'),
   // ---- Quadrant 2 ----
-  cdef('c.slli', 0x0002, Q, Op.SLLI, { rd: 'r11_7', rs1: 'r11_7', imm: CImm.SHAMT }, 'Left shift of rd by a 6-bit amount.'),
+  cdef('c.slli', 0x0002, Q, Op.SLLI, { rd: 'r11_7', rs1: 'r11_7', imm: CImm.SHAMT, forms: [['imm=0', 'c.slli64', 'rd'], ['rd=0', 'c.slli', 'rd,shamt']] }, 'Left shift of rd by a 6-bit amount.'),
   cdef('c.fldsp', 0x2002, Q, Op.FLD, { rd: 'r11_7', rs1: SP, imm: CImm.LDSP }, 'Load a double into fd from offset(sp).'),
   cdef('c.lwsp', 0x4002, Q, Op.LW, { rd: 'r11_7', rs1: SP, imm: CImm.LWSP, nzRd: true }, 'Load a sign-extended word into rd from offset(sp).'),
   cdef('c.ldsp', 0x6002, Q, Op.LD, { rd: 'r11_7', rs1: SP, imm: CImm.LDSP, nzRd: true }, 'Load a doubleword into rd from offset(sp).'),
   cdef('c.jr', 0x8002, 0xf07f, Op.JALR, { rd: 0, rs1: 'r11_7', nzRd: true }, 'Jump to the address in rs1.'),
-  cdef('c.mv', 0x8002, 0xf003, Op.ADD, { rd: 'r11_7', rs1: 0, rs2: 'r6_2' }, 'rd = rs2.'),
+  cdef('c.mv', 0x8002, 0xf003, Op.ADD, { rd: 'r11_7', rs1: 0, rs2: 'r6_2', forms: [['rd=0', 'c.mv', 'rd,rs2'], ['', 'mv', 'rd,rs2']] }, 'rd = rs2.'),
   cdef('c.ebreak', 0x9002, 0xffff, Op.EBREAK, {}, 'Breakpoint: trap to the debugger.'),
   cdef('c.jalr', 0x9002, 0xf07f, Op.JALR, { rd: RA, rs1: 'r11_7' }, 'Call the address in rs1 (ra = return address).'),
-  cdef('c.add', 0x9002, 0xf003, Op.ADD, { rd: 'r11_7', rs1: 'r11_7', rs2: 'r6_2' }, 'rd += rs2.'),
+  cdef('c.add', 0x9002, 0xf003, Op.ADD, { rd: 'r11_7', rs1: 'r11_7', rs2: 'r6_2', forms: [['rd=0', 'c.add', 'rd,rs2']] }, 'rd += rs2.'),
   cdef('c.fsdsp', 0xa002, Q, Op.FSD, { rs1: SP, rs2: 'r6_2', imm: CImm.SDSP }, 'Store the double fs2 at offset(sp).'),
   cdef('c.swsp', 0xc002, Q, Op.SW, { rs1: SP, rs2: 'r6_2', imm: CImm.SWSP }, 'Store the low word of rs2 at offset(sp).'),
   cdef('c.sdsp', 0xe002, Q, Op.SD, { rs1: SP, rs2: 'r6_2', imm: CImm.SDSP }, 'Store the doubleword rs2 at offset(sp).'),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Register names and aliases (the spellings objdump prints and GNU as accepts).
+// ---------------------------------------------------------------------------------------------
+
+/** ABI names of the integer registers x0–x31. */
+export const X_NAMES: readonly string[] = [
+  'zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1',
+  'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7',
+  's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11',
+  't3', 't4', 't5', 't6',
+];
+
+/** ABI names of the floating-point registers f0–f31. */
+export const F_NAMES: readonly string[] = [
+  'ft0', 'ft1', 'ft2', 'ft3', 'ft4', 'ft5', 'ft6', 'ft7', 'fs0', 'fs1',
+  'fa0', 'fa1', 'fa2', 'fa3', 'fa4', 'fa5', 'fa6', 'fa7',
+  'fs2', 'fs3', 'fs4', 'fs5', 'fs6', 'fs7', 'fs8', 'fs9', 'fs10', 'fs11',
+  'ft8', 'ft9', 'ft10', 'ft11',
+];
+
+/** Rounding-mode names by rm value; 5 and 6 are reserved (objdump prints "unknown"). */
+export const RM_NAMES: readonly string[] = ['rne', 'rtz', 'rdn', 'rup', 'rmm', 'unknown', 'unknown', 'dyn'];
+export const RM_DYN = 7;
+
+/**
+ * Aliases of the 32-bit operations, in objdump's order of preference within each operation.
+ * Note objdump 2.40's habit of naming the immediate forms after the register forms
+ * (`add a0,a0,8` for addi, `sll` for slli, `csrrw` for csrrwi).
+ */
+export const ALIASES: readonly AliasDef[] = [
+  alias(Op.JAL, 'j', 'rd=0', 'target'),
+  alias(Op.JAL, 'jal', 'rd=1', 'target'),
+  alias(Op.JALR, 'ret', 'rd=0&rs1=1&imm=0', ''),
+  alias(Op.JALR, 'jr', 'rd=0&imm=0', 'rs1'),
+  alias(Op.JALR, 'jr', 'rd=0', 'off(rs1)'),
+  alias(Op.JALR, 'jalr', 'rd=1&imm=0', 'rs1'),
+  alias(Op.JALR, 'jalr', 'rd=1', 'off(rs1)'),
+  alias(Op.JALR, 'jalr', 'imm=0', 'rd,rs1'),
+  alias(Op.BEQ, 'beqz', 'rs2=0', 'rs1,target'),
+  alias(Op.BNE, 'bnez', 'rs2=0', 'rs1,target'),
+  alias(Op.BLT, 'bltz', 'rs2=0', 'rs1,target'),
+  alias(Op.BLT, 'bgtz', 'rs1=0', 'rs2,target'),
+  alias(Op.BGE, 'blez', 'rs1=0', 'rs2,target'),
+  alias(Op.BGE, 'bgez', 'rs2=0', 'rs1,target'),
+  alias(Op.ADDI, 'nop', 'rd=0&rs1=0&imm=0', ''),
+  alias(Op.ADDI, 'li', 'rs1=0', 'rd,imm'),
+  alias(Op.ADDI, 'mv', 'imm=0', 'rd,rs1'),
+  alias(Op.ADDI, 'add', '', 'rd,rs1,imm'),
+  alias(Op.SLTIU, 'seqz', 'imm=1', 'rd,rs1'),
+  alias(Op.XORI, 'not', 'imm=-1', 'rd,rs1'),
+  alias(Op.XORI, 'xor', '', 'rd,rs1,imm'),
+  alias(Op.ORI, 'or', '', 'rd,rs1,imm'),
+  alias(Op.ANDI, 'zext.b', 'imm=255', 'rd,rs1'),
+  alias(Op.ANDI, 'and', '', 'rd,rs1,imm'),
+  alias(Op.SLLI, 'sll', '', 'rd,rs1,shamt'),
+  alias(Op.SRLI, 'srl', '', 'rd,rs1,shamt'),
+  alias(Op.SRAI, 'sra', '', 'rd,rs1,shamt'),
+  alias(Op.SUB, 'neg', 'rs1=0', 'rd,rs2'),
+  alias(Op.SLT, 'sltz', 'rs2=0', 'rd,rs1'),
+  alias(Op.SLT, 'sgtz', 'rs1=0', 'rd,rs2'),
+  alias(Op.SLTU, 'snez', 'rs1=0', 'rd,rs2'),
+  alias(Op.ADDIW, 'sext.w', 'imm=0', 'rd,rs1'),
+  alias(Op.ADDIW, 'addw', '', 'rd,rs1,imm'),
+  alias(Op.SLLIW, 'sllw', '', 'rd,rs1,shamt'),
+  alias(Op.SRLIW, 'srlw', '', 'rd,rs1,shamt'),
+  alias(Op.SRAIW, 'sraw', '', 'rd,rs1,shamt'),
+  alias(Op.SUBW, 'negw', 'rs1=0', 'rd,rs2'),
+  alias(Op.FENCE, 'fence.tso', 'imm=0x833', ''),
+  alias(Op.FENCE, 'fence', 'imm=0x0ff', ''),
+  // The canonical 32-bit "unimplemented instruction": a write of x0 to the read-only cycle CSR.
+  alias(Op.CSRRW, 'unimp', 'rd=0&rs1=0&imm=0xc00', ''),
+  alias(Op.CSRRW, 'fsflags', 'rd=0&imm=1', 'rs1'),
+  alias(Op.CSRRW, 'fsflags', 'imm=1', 'rd,rs1'),
+  alias(Op.CSRRW, 'fsrm', 'rd=0&imm=2', 'rs1'),
+  alias(Op.CSRRW, 'fsrm', 'imm=2', 'rd,rs1'),
+  alias(Op.CSRRW, 'fscsr', 'rd=0&imm=3', 'rs1'),
+  alias(Op.CSRRW, 'fscsr', 'imm=3', 'rd,rs1'),
+  alias(Op.CSRRW, 'csrw', 'rd=0', 'csr,rs1'),
+  alias(Op.CSRRS, 'frflags', 'rs1=0&imm=1', 'rd'),
+  alias(Op.CSRRS, 'frrm', 'rs1=0&imm=2', 'rd'),
+  alias(Op.CSRRS, 'frcsr', 'rs1=0&imm=3', 'rd'),
+  alias(Op.CSRRS, 'rdcycle', 'rs1=0&imm=0xc00', 'rd'),
+  alias(Op.CSRRS, 'rdtime', 'rs1=0&imm=0xc01', 'rd'),
+  alias(Op.CSRRS, 'rdinstret', 'rs1=0&imm=0xc02', 'rd'),
+  alias(Op.CSRRS, 'csrr', 'rs1=0', 'rd,csr'),
+  alias(Op.CSRRS, 'csrs', 'rd=0', 'csr,rs1'),
+  alias(Op.CSRRC, 'csrc', 'rd=0', 'csr,rs1'),
+  alias(Op.CSRRWI, 'fsflagsi', 'imm=1', 'rd,zimm'),
+  alias(Op.CSRRWI, 'fsrmi', 'imm=2', 'rd,zimm'),
+  alias(Op.CSRRWI, 'csrw', 'rd=0', 'csr,zimm'),
+  alias(Op.CSRRWI, 'csrrw', '', 'rd,csr,zimm'),
+  alias(Op.CSRRSI, 'csrs', 'rd=0', 'csr,zimm'),
+  alias(Op.CSRRSI, 'csrrs', '', 'rd,csr,zimm'),
+  alias(Op.CSRRCI, 'csrc', 'rd=0', 'csr,zimm'),
+  alias(Op.CSRRCI, 'csrrc', '', 'rd,csr,zimm'),
+  alias(Op.FSGNJ_S, 'fmv.s', 'rs1=rs2', 'fd,fs1'),
+  alias(Op.FSGNJN_S, 'fneg.s', 'rs1=rs2', 'fd,fs1'),
+  alias(Op.FSGNJX_S, 'fabs.s', 'rs1=rs2', 'fd,fs1'),
+  alias(Op.FSGNJ_D, 'fmv.d', 'rs1=rs2', 'fd,fs1'),
+  alias(Op.FSGNJN_D, 'fneg.d', 'rs1=rs2', 'fd,fs1'),
+  alias(Op.FSGNJX_D, 'fabs.d', 'rs1=rs2', 'fd,fs1'),
+];
+
+/** ALIASES_BY_OP[op] lists the aliases of `op` in order of preference. */
+export const ALIASES_BY_OP: readonly (readonly AliasDef[])[] = (() => {
+  const byOp: AliasDef[][] = Array.from({ length: Op.COUNT }, () => []);
+  for (const a of ALIASES) byOp[a.op].push(a);
+  return byOp;
+})();
+
+/**
+ * Privileged instructions. User mode cannot execute them (they decode as ILLEGAL and trap),
+ * but objdump names them, so the disassembler does too. Earlier entries win.
+ */
+export interface PrivilegedDef {
+  readonly name: string;
+  readonly match: number;
+  readonly mask: number;
+  /** Only register operands: rs1 (bits 19:15) and rs2 (bits 24:20). */
+  readonly operands: readonly Operand[];
+  readonly desc: string;
+}
+
+function priv(name: string, match: number, mask: number, ops: string, desc: string): PrivilegedDef {
+  return { name, match: match | 0, mask: mask | 0, operands: syntax(ops), desc };
+}
+
+export const PRIVILEGED: readonly PrivilegedDef[] = [
+  priv('uret', 0x00200073, -1, '', 'Return from a user-mode trap handler (withdrawn N extension).'),
+  priv('sret', 0x10200073, -1, '', 'Return from a supervisor-mode trap handler.'),
+  priv('mret', 0x30200073, -1, '', 'Return from a machine-mode trap handler.'),
+  priv('dret', 0x7b200073, -1, '', 'Return from debug mode.'),
+  priv('wfi', 0x10500073, -1, '', 'Wait for an interrupt.'),
+  priv('sfence.vma', 0x12000073, -1, '', 'Flush every address translation of every address space.'),
+  priv('sfence.vma', 0x12000073, 0xfff07fff, 'rs1', 'Flush the address translations of one virtual address.'),
+  priv('sfence.vma', 0x12000073, 0xfe007fff, 'rs1,rs2', 'Flush the translations of one address (rs1) in one address space (rs2).'),
 ];

@@ -1,0 +1,116 @@
+/**
+ * Names of the control and status registers, as the privileged and unprivileged specifications
+ * assign them (the same set GNU objdump 2.40 prints by name; any other number is printed in hex).
+ * User mode can only reach fflags/frm/fcsr and the counters, but a disassembler and a hover
+ * should still name whatever CSR an instruction mentions.
+ */
+
+const NAMES = new Map<number, string>();
+
+function name(csr: number, n: string): void {
+  NAMES.set(csr, n);
+}
+
+/** A family of numbered CSRs: base + i is `${prefix}${i}${suffix}` for i in [from, to]. */
+function family(base: number, prefix: string, from: number, to: number, suffix = ''): void {
+  for (let i = from; i <= to; i++) name(base + i, `${prefix}${i}${suffix}`);
+}
+
+/** Several consecutive CSRs starting at `first`; null leaves a number unnamed. */
+function run(first: number, names: readonly (string | null)[]): void {
+  names.forEach((n, i) => { if (n !== null) name(first + i, n); });
+}
+
+// ---- Unprivileged: floating point, vector, entropy source, counters ----
+run(0x001, ['fflags', 'frm', 'fcsr']);
+run(0x008, ['vstart', 'vxsat', 'vxrm']);
+name(0x00f, 'vcsr');
+name(0x015, 'seed');
+run(0xc00, ['cycle', 'time', 'instret']);
+family(0xc00, 'hpmcounter', 3, 31);
+run(0xc20, ['vl', 'vtype', 'vlenb']);
+run(0xc80, ['cycleh', 'timeh', 'instreth']);
+family(0xc80, 'hpmcounter', 3, 31, 'h');
+
+// ---- Supervisor ----
+name(0x100, 'sstatus');
+run(0x104, ['sie', 'stvec', 'scounteren']);
+name(0x10a, 'senvcfg');
+family(0x10c, 'sstateen', 0, 3);
+name(0x114, 'sieh');
+run(0x140, ['sscratch', 'sepc', 'scause', 'stval', 'sip']);
+name(0x14d, 'stimecmp');
+run(0x150, ['siselect', 'sireg']);
+name(0x154, 'siph');
+run(0x15c, ['stopei', 'stimecmph']);
+name(0x180, 'satp');
+name(0x5a8, 'scontext');
+name(0xda0, 'scountovf');
+name(0xdb0, 'stopi');
+
+// ---- Virtual supervisor (hypervisor extension) ----
+name(0x200, 'vsstatus');
+run(0x204, ['vsie', 'vstvec']);
+name(0x214, 'vsieh');
+run(0x240, ['vsscratch', 'vsepc', 'vscause', 'vstval', 'vsip']);
+name(0x24d, 'vstimecmp');
+run(0x250, ['vsiselect', 'vsireg']);
+name(0x254, 'vsiph');
+run(0x25c, ['vstopei', 'vstimecmph']);
+name(0x280, 'vsatp');
+name(0xeb0, 'vstopi');
+
+// ---- Hypervisor ----
+name(0x600, 'hstatus');
+run(0x602, ['hedeleg', 'hideleg', 'hie', 'htimedelta', 'hcounteren', 'hgeie', 'hvien', 'hvictl', 'henvcfg']);
+family(0x60c, 'hstateen', 0, 3);
+name(0x613, 'hidelegh');
+name(0x615, 'htimedeltah');
+name(0x618, 'hvienh');
+name(0x61a, 'henvcfgh');
+family(0x61c, 'hstateen', 0, 3, 'h');
+run(0x643, ['htval', 'hip', 'hvip', 'hviprio1', 'hviprio2']);
+name(0x64a, 'htinst');
+run(0x655, ['hviph', 'hviprio1h', 'hviprio2h']);
+name(0x680, 'hgatp');
+name(0x6a8, 'hcontext');
+name(0xe12, 'hgeip');
+
+// ---- Machine ----
+run(0x300, ['mstatus', 'misa', 'medeleg', 'mideleg', 'mie', 'mtvec', 'mcounteren', null, 'mvien', 'mvip', 'menvcfg']);
+family(0x30c, 'mstateen', 0, 3);
+name(0x310, 'mstatush');
+run(0x313, ['midelegh', 'mieh']);
+run(0x318, ['mvienh', 'mviph', 'menvcfgh']);
+family(0x31c, 'mstateen', 0, 3, 'h');
+name(0x320, 'mcountinhibit');
+family(0x320, 'mhpmevent', 3, 31);
+family(0x720, 'mhpmevent', 3, 31, 'h');
+run(0x340, ['mscratch', 'mepc', 'mcause', 'mtval', 'mip']);
+run(0x34a, ['mtinst', 'mtval2']);
+run(0x350, ['miselect', 'mireg']);
+name(0x354, 'miph');
+name(0x35c, 'mtopei');
+family(0x3a0, 'pmpcfg', 0, 15);
+family(0x3b0, 'pmpaddr', 0, 63);
+name(0x747, 'mseccfg');
+name(0x757, 'mseccfgh');
+name(0xb00, 'mcycle');
+name(0xb02, 'minstret');
+family(0xb00, 'mhpmcounter', 3, 31);
+name(0xb80, 'mcycleh');
+name(0xb82, 'minstreth');
+family(0xb80, 'mhpmcounter', 3, 31, 'h');
+run(0xf11, ['mvendorid', 'marchid', 'mimpid', 'mhartid', 'mconfigptr']);
+name(0xfb0, 'mtopi');
+
+// ---- Debug and trigger ----
+run(0x7a0, ['tselect', 'tdata1', 'tdata2', 'tdata3', 'tinfo', 'tcontrol']);
+name(0x7a8, 'mcontext');
+name(0x7aa, 'mscontext');
+run(0x7b0, ['dcsr', 'dpc', 'dscratch0', 'dscratch1']);
+
+/** The name of CSR `n` (0–4095), or its number in hex (`0x7c0`) when it has none. */
+export function csrName(n: number): string {
+  return NAMES.get(n) ?? `0x${n.toString(16)}`;
+}
