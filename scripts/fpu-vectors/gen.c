@@ -513,6 +513,20 @@ static u64 fma_addend(const struct fmt *f, u64 a, u64 b) {
   }
 }
 
+/* A triple whose exact a·b + c lies within a hair of a midpoint between two results: b is
+ * 2^k / a rounded, so a·b = 2^k(1 + δ) with tiny δ, and c's last place is 2^(k+1) (or a
+ * neighbouring power), so a·b is about half of it. These reach the cases where a result is
+ * rounded once too often if an implementation is not careful. */
+static void midpoint_fma(const struct fmt *f, u64 *a, u64 *b, u64 *c) {
+  int k = (int)below(40) - 20;
+  *a = make(f, (int)(rnd() & 1), f->bias + (int)below(3) - 1, rnd());
+  double two_k = k < 0 ? 1.0 / (double)(1ull << -k) : (double)(1ull << k);
+  *b = from_double(f, two_k / as_double(f, *a));
+  if (below(2)) *b = bump(f, *b, (int)below(3) - 1);
+  int ce = k + 1 + f->mant_bits + (int)below(3) - 1; /* exponent of c */
+  *c = make(f, (int)(rnd() & 1), f->bias + ce, rnd());
+}
+
 static void run(const struct job *j) {
   const struct op *o = &j->op;
   const struct fmt *f = j->f;
@@ -534,8 +548,9 @@ static void run(const struct job *j) {
       for (int k = 0; k < 12; k++)
         for (int m = 0; m < 12; m++) emit_all_modes(o, e3[i], e3[k], e3[m]);
     for (int i = 0; i < j->nrand; i++) {
-      u64 a = rand_val(f), b = partner(f, a, 1);
-      emit_all_modes(o, a, b, fma_addend(f, a, b));
+      u64 a = rand_val(f), b = partner(f, a, 1), c = fma_addend(f, a, b);
+      if (below(4) == 0) midpoint_fma(f, &a, &b, &c);
+      emit_all_modes(o, a, b, c);
     }
     break;
   }
