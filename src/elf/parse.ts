@@ -7,6 +7,7 @@ import {
 import { parseDynamic } from './dynamic';
 import { ElfError } from './error';
 import { machineName, segmentTypeName } from './names';
+import { pltStubs } from './plt';
 import { StringTable } from './strings';
 import { parseSymbolTable, Symbolizer } from './symbols';
 import type {
@@ -104,7 +105,7 @@ export class ElfFile {
   /**
    * The symbol objdump would print for an address, as `{ name, offset }` for `<name+0x1c>`:
    * the containing or nearest preceding symbol, with objdump's preferences when several share
-   * an address. Undefined when no symbol precedes the address.
+   * an address, PLT stubs included (`puts@plt`). Undefined when no symbol precedes the address.
    */
   symbolize(addr: number): SymbolizedAddress | undefined {
     return this.getSymbolizer().lookup(addr);
@@ -130,7 +131,7 @@ export class ElfFile {
   }
 
   private getSymbolizer(): Symbolizer {
-    this.symbolizer ??= new Symbolizer(this.symtab.length > 0 ? this.symtab : this.dynsym, this.sections);
+    this.symbolizer ??= new Symbolizer(this.symtab.length > 0 ? this.symtab : this.dynsym, this.sections, pltStubs(this));
     return this.symbolizer;
   }
 }

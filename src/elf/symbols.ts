@@ -1,10 +1,11 @@
-import { tooLargeMessage } from './bytes';
+import { ByteReader, tooLargeMessage } from './bytes';
 import {
   ELF64_SYM_SIZE, SHF_ALLOC, SHF_TLS, SHN_COMMON, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, SHT_STRTAB,
   STB_GLOBAL, STB_LOCAL, STT_FILE, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_SECTION,
 } from './constants';
 import { ElfError } from './error';
 import type { ElfFile } from './parse';
+import type { PltStub } from './plt';
 import { StringTable } from './strings';
 import type { ElfSymbol, SectionHeader, SymbolizedAddress } from './types';
 
@@ -23,16 +24,15 @@ export function parseSymbolTable(elf: ElfFile, sh: SectionHeader): ElfSymbol[] {
     throw new ElfError(`${what} links to section ${sh.sh_link}, which is not a string table`);
   }
   const names = new StringTable(elf.sectionData(strtab), strtab.name);
-  const data = elf.sectionData(sh);
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const count = data.length / ELF64_SYM_SIZE;
+  const r = new ByteReader(elf.sectionData(sh));
+  const count = r.length / ELF64_SYM_SIZE;
   const symbols: ElfSymbol[] = [];
   for (let i = 0; i < count; i++) {
     const at = i * ELF64_SYM_SIZE;
-    const st_name = view.getUint32(at, true);
-    const st_info = view.getUint8(at + 4);
-    const st_other = view.getUint8(at + 5);
-    const st_shndx = view.getUint16(at + 6, true);
+    const st_name = r.u32(at);
+    const st_info = r.u8(at + 4);
+    const st_other = r.u8(at + 5);
+    const st_shndx = r.u16(at + 6);
     const type = st_info & 0xf;
     symbols.push({
       index: i,
@@ -40,8 +40,8 @@ export function parseSymbolTable(elf: ElfFile, sh: SectionHeader): ElfSymbol[] {
       // them by their section's name.
       name: st_name === 0 && type === STT_SECTION && st_shndx < sections.length
         ? sections[st_shndx].name : names.get(st_name),
-      st_value: u64(view, at + 8, tooLargeMessage(`the value of symbol ${i} in ${sh.name}`)),
-      st_size: u64(view, at + 16, tooLargeMessage(`the size of symbol ${i} in ${sh.name}`)),
+      st_value: r.u64(at + 8, tooLargeMessage(`the value of symbol ${i} in ${sh.name}`)),
+      st_size: r.u64(at + 16, tooLargeMessage(`the size of symbol ${i} in ${sh.name}`)),
       st_info,
       st_other,
       st_shndx,
@@ -53,16 +53,12 @@ export function parseSymbolTable(elf: ElfFile, sh: SectionHeader): ElfSymbol[] {
   return symbols;
 }
 
-/** ByteReader.u64's rule (exact or an ElfError) for a view over one section. */
-function u64(view: DataView, at: number, tooLarge: (hexValue: string) => string): number {
-  const lo = view.getUint32(at, true);
-  const hi = view.getUint32(at + 4, true);
-  if (hi >= 0x200000) throw new ElfError(tooLarge('0x' + ((BigInt(hi) << 32n) | BigInt(lo)).toString(16)));
-  return hi * 0x100000000 + lo;
-}
-
+/** What objdump weighs about a symbol. */
 interface Candidate {
-  readonly sym: ElfSymbol;
+  readonly name: string;
+  readonly value: number;
+  /** st_size, which objdump compares; 0 for PLT stubs, whose size it does not consider. */
+  readonly size: number;
   /** Name of the section the symbol is defined in ("" for SHN_ABS and the like). */
   readonly section: string;
   /** RISC-V's disassembler never prints these, but they still occupy their address. */
@@ -84,6 +80,7 @@ interface Candidate {
  *   with '.', and finally the smaller name.
  * - RISC-V mapping symbols (`$x`, `$d`, `$xrv64i2p1...`) and the assembler's `.L0 ` labels are
  *   never printed: the nearest valid symbol at or below their address is used instead.
+ * - PLT stubs count as symbols of .plt (`puts@plt`), as objdump's synthetic symbols do.
  */
 export class Symbolizer {
   /** STT_FUNC/STT_OBJECT/STT_GNU_IFUNC symbols that are defined, sorted by address then name. */
@@ -94,7 +91,7 @@ export class Symbolizer {
   /** Allocated sections that hold addresses, to find "the section being looked at". */
   private readonly addressed: readonly SectionHeader[];
 
-  constructor(table: readonly ElfSymbol[], sections: readonly SectionHeader[]) {
+  constructor(table: readonly ElfSymbol[], sections: readonly SectionHeader[], plt: readonly PltStub[]) {
     const defined = table.filter((s) => s.st_shndx !== SHN_UNDEF && s.st_shndx !== SHN_COMMON && s.name !== '');
     this.functionsAndObjects = defined
       .filter((s) => s.type === STT_FUNC || s.type === STT_OBJECT || s.type === STT_GNU_IFUNC)
@@ -105,7 +102,11 @@ export class Symbolizer {
     const candidates = defined
       .filter((s) => s.type !== STT_FILE
         && (s.type !== STT_SECTION || s.name.startsWith('.plt') || s.name.startsWith('.got')))
-      .map((sym) => ({ sym, section: sectionName(sym.st_shndx), valid: !isMappingOrFakeLabel(sym.name), rank: rank(sym) }))
+      .map((sym): Candidate => ({
+        name: sym.name, value: sym.st_value, size: sym.st_size, section: sectionName(sym.st_shndx),
+        valid: !isMappingOrFakeLabel(sym.name), rank: rank(sym),
+      }))
+      .concat(plt.map((stub) => ({ name: stub.name, value: stub.value, size: 0, section: '.plt', valid: true, rank: rank(stub) })))
       .sort(compareCandidates);
     this.all = new ByValue(candidates);
     this.printable = new ByValue(candidates.filter((c) => c.valid));
@@ -121,12 +122,12 @@ export class Symbolizer {
     if (top !== undefined && here !== undefined) {
       for (let i = top.start; i < top.end; i++) {
         const c = this.all.items[i];
-        if (c.valid && c.section === here) return found(c.sym, addr);
+        if (c.valid && c.section === here) return found(c, addr);
       }
     }
     // Otherwise the first printable symbol, in its order, at the highest address that has one.
     const group = this.printable.groupAtOrBelow(addr);
-    return group === undefined ? undefined : found(this.printable.items[group.start].sym, addr);
+    return group === undefined ? undefined : found(this.printable.items[group.start], addr);
   }
 }
 
@@ -136,7 +137,7 @@ class ByValue {
   private readonly groupStart: Int32Array;
 
   constructor(readonly items: readonly Candidate[]) {
-    this.values = Float64Array.from(items, (c) => c.sym.st_value);
+    this.values = Float64Array.from(items, (c) => c.value);
     this.groupStart = new Int32Array(items.length);
     for (let i = 1; i < items.length; i++) {
       this.groupStart[i] = this.values[i] === this.values[i - 1] ? this.groupStart[i - 1] : i;
@@ -156,8 +157,8 @@ class ByValue {
   }
 }
 
-function found(sym: ElfSymbol, addr: number): SymbolizedAddress {
-  return { name: sym.name, offset: addr - sym.st_value };
+function found(c: Candidate, addr: number): SymbolizedAddress {
+  return { name: c.name, offset: addr - c.value };
 }
 
 /** RISC-V mapping symbols and the assembler's fake label, which objdump's RISC-V printer skips. */
@@ -178,8 +179,10 @@ function looksLikeFileName(name: string): boolean {
   return name.length > 2 && (name.endsWith('.o') || name.endsWith('.a'));
 }
 
+type Ranked = Pick<ElfSymbol, 'name' | 'type' | 'bind'>;
+
 /** objdump's preferences among symbols at one address: the one for which a rule holds first. */
-const PREFERENCES: readonly ((s: ElfSymbol) => boolean)[] = [
+const PREFERENCES: readonly ((s: Ranked) => boolean)[] = [
   (s) => !looksLikeMarker(s.name),
   (s) => !looksLikeFileName(s.name),
   (s) => s.type !== STT_SECTION,
@@ -190,17 +193,15 @@ const PREFERENCES: readonly ((s: ElfSymbol) => boolean)[] = [
 ];
 
 /** The preferences as bits, the first rule the most significant: a broken rule costs rank. */
-function rank(s: ElfSymbol): number {
+function rank(s: Ranked): number {
   return PREFERENCES.reduce((r, rule) => (r << 1) | (rule(s) ? 0 : 1), 0);
 }
 
 /** objdump's order for symbols: by value, then by how useful the name is to print. */
-function compareCandidates(x: Candidate, y: Candidate): number {
-  const a = x.sym;
-  const b = y.sym;
-  if (a.st_value !== b.st_value) return a.st_value - b.st_value;
-  if (x.rank !== y.rank) return x.rank - y.rank;
-  if (a.st_size !== b.st_size) return b.st_size - a.st_size;
+function compareCandidates(a: Candidate, b: Candidate): number {
+  if (a.value !== b.value) return a.value - b.value;
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.size !== b.size) return b.size - a.size;
   const dotA = a.name.startsWith('.');
   if (dotA !== b.name.startsWith('.')) return dotA ? 1 : -1;
   return compareNames(a.name, b.name);
