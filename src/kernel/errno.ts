@@ -39,6 +39,8 @@ export const ENOTEMPTY = 39;
 export const ELOOP = 40;
 export const ENODATA = 61;
 export const EOVERFLOW = 75;
+/** Accessing a corrupted shared library (an unloadable ELF interpreter). */
+export const ELIBBAD = 80;
 export const ENOTSOCK = 88;
 export const EOPNOTSUPP = 95;
 export const ETIMEDOUT = 110;
@@ -54,7 +56,7 @@ const NAMES: Record<number, string> = {
   17: 'EEXIST', 18: 'EXDEV', 19: 'ENODEV', 20: 'ENOTDIR', 21: 'EISDIR', 22: 'EINVAL', 23: 'ENFILE',
   24: 'EMFILE', 25: 'ENOTTY', 26: 'ETXTBSY', 27: 'EFBIG', 28: 'ENOSPC', 29: 'ESPIPE', 30: 'EROFS',
   31: 'EMLINK', 32: 'EPIPE', 33: 'EDOM', 34: 'ERANGE', 35: 'EDEADLK', 36: 'ENAMETOOLONG',
-  38: 'ENOSYS', 39: 'ENOTEMPTY', 40: 'ELOOP', 61: 'ENODATA', 75: 'EOVERFLOW', 88: 'ENOTSOCK',
+  38: 'ENOSYS', 39: 'ENOTEMPTY', 40: 'ELOOP', 61: 'ENODATA', 75: 'EOVERFLOW', 80: 'ELIBBAD', 88: 'ENOTSOCK',
   95: 'EOPNOTSUPP', 110: 'ETIMEDOUT', 512: 'ERESTARTSYS', 513: 'ERESTARTNOINTR',
   514: 'ERESTARTNOHAND', 516: 'ERESTART_RESTARTBLOCK',
 };

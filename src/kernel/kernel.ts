@@ -14,6 +14,9 @@ import { STOP_BUDGET } from '../cpu/trap';
 import { handle_exception } from './arch/riscv/traps';
 import { set_current, set_kernel, type KernelStop } from './kfunc';
 import type { mm_struct } from './mm/mm_types';
+import { kthread_state } from './kthread';
+import { oom_state } from './mm/oom_kill';
+import { pglist_data } from './mm/page_alloc';
 import { pid_namespace, PID_MAX_DEFAULT } from './pid';
 import type { LogRecord } from './printk';
 import { __schedule, rq, SCHED_SLICE_INSNS, test_and_clear_need_resched, TICK_INSNS, update_curr } from './sched/core';
@@ -40,7 +43,11 @@ export interface KernelOptions {
   sysroot?: string;
   /** The terminal behind descriptors 0, 1, 2 and /dev/tty. Default: none (output dropped). */
   console?: Console;
+  /** CLOCK_REALTIME at boot, in seconds since 1970 (default 2024-01-01T00:00:00Z). */
+  epochSeconds?: number;
 }
+
+const DEFAULT_EPOCH = 1704067200;
 
 /** Why `Kernel.run` returned. */
 export type RunResult =
@@ -59,6 +66,8 @@ export interface ktimer {
 
 export class Kernel {
   readonly mem: PhysMem;
+  /** The page allocator: who owns each frame (mm/page_alloc.ts). */
+  readonly pages: pglist_data;
   readonly hart: Hart;
   readonly mmu: Mmu;
   readonly rq = new rq();
@@ -84,13 +93,46 @@ export class Kernel {
   private loadedMm: mm_struct | null = null;
   /** Set when init has no more children: the machine has finished. */
   halted = false;
+  /** Source of mm_struct ids (for snapshots). */
   mm_ids = 0;
+  /** Threads the machine may have (max_threads, from the memory size as fork_init computes it). */
+  readonly max_threads: number;
+  /** kthreadd's request queue. */
+  readonly kthreads = new kthread_state();
+  /** The OOM killer's reaper queue. */
+  readonly oom = new oom_state();
+  /** Why an exec was refused, in one sentence (for the CLI), per task. */
+  readonly execErrors = new WeakMap<Task, { filename: string; message: string }>();
+  /** CLOCK_REALTIME minus CLOCK_MONOTONIC, in ns: a fixed epoch keeps runs reproducible. */
+  readonly realtime_offset_ns: number;
 
   constructor(readonly options: KernelOptions) {
     this.mem = new PhysMem(options.memBytes);
+    this.pages = new pglist_data(this.mem);
     this.hart = new Hart(this.mem);
     this.mmu = this.hart;
     this.init_pid_ns = new pid_namespace(options.pidMax ?? PID_MAX_DEFAULT);
+    // set_max_threads: one thread per 8 kernel stacks' worth of memory (16 KiB stacks on rv64).
+    this.max_threads = Math.max(20, Math.floor(this.mem.nrFrames / 32));
+    this.realtime_offset_ns = (options.epochSeconds ?? DEFAULT_EPOCH) * 1e9;
+  }
+
+  /** switch_mm: load `mm`'s page tables (exec_mmap's activate_mm). */
+  switch_mm(mm: mm_struct): void {
+    this.hart.setRootTable(mm.pgd);
+    this.loadedMm = mm;
+  }
+
+  /**
+   * Runs a kernel path to its end as `task`, outside the scheduler (boot code before the first
+   * task switch). The path must not sleep.
+   */
+  run_kernel_path(task: Task, gen: Generator<unknown, void, void>): void {
+    set_kernel(this);
+    set_current(task);
+    for (let r = gen.next(); r.done !== true; r = gen.next()) {
+      if (r.value !== undefined && (r.value as { kind?: string }).kind === 'schedule') throw new Error('boot code tried to sleep');
+    }
   }
 
   /** ktime_get: virtual nanoseconds since boot (1 ns per retired instruction, plus idle time). */

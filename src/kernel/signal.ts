@@ -14,8 +14,8 @@ import { do_group_exit, do_notify_parent_cldstop } from './exit';
 import {
   type kernel_siginfo, type k_sigaction, sigmask, sigpending, SIGKILL, SIGSTOP, SIGCONT, SIGCHLD,
   SIG_DFL, SIG_IGN, SIG_KERNEL_COREDUMP_MASK, SIG_KERNEL_IGNORE_MASK, SIG_KERNEL_ONLY_MASK,
-  SIG_KERNEL_STOP_MASK, SIGNAL_GROUP_EXIT, SI_USER, SI_TKILL, SI_KERNEL, _NSIG, SIGRTMIN, SA_RESETHAND,
-  SA_NODEFER, SIGNAL_STOP_STOPPED, SIGNAL_STOP_CONTINUED, signame,
+  SIG_KERNEL_STOP_MASK, SIGNAL_GROUP_EXIT, SI_USER, SI_KERNEL, _NSIG, SIGRTMIN, SA_RESETHAND,
+  SIGNAL_STOP_STOPPED, SIGNAL_STOP_CONTINUED, signame,
 } from './signal_types';
 import { PF_EXITING, Task, TASK_INTERRUPTIBLE, TASK_WAKEKILL, TASK_STOPPED, __TASK_STOPPED } from './task';
 import { trace } from './trace';
@@ -146,6 +146,22 @@ export function force_sig_info(info: kernel_siginfo, t: Task = current()): numbe
 
 export function force_sig_fault(sig: number, code: number, addr: bigint, t: Task = current()): number {
   return force_sig_info({ si_signo: sig, si_errno: 0, si_code: code, si_addr: addr }, t);
+}
+
+/**
+ * force_fatal_sig: a signal that must kill, whatever the task's handlers say (exec failing after
+ * the point of no return): the handler is reset and the group exit starts at once.
+ */
+export function force_fatal_sig(sig: number, t: Task = current()): void {
+  t.sighand!.action[sig - 1].sa_handler = SIG_DFL;
+  t.blocked &= ~sigmask(sig);
+  send_signal_locked(sig, { si_signo: sig, si_errno: 0, si_code: SI_KERNEL }, t, 'PID');
+  t.pending.signal |= sigmask(SIGKILL);
+  const sig_ = t.signal!;
+  if ((sig_.flags & SIGNAL_GROUP_EXIT) === 0) {
+    sig_.flags = SIGNAL_GROUP_EXIT;
+    sig_.group_exit_code = sig | ((SIG_KERNEL_COREDUMP_MASK & sigmask(sig)) !== 0n ? 0x80 : 0);
+  }
 }
 
 export function force_sig(sig: number, t: Task = current()): number {

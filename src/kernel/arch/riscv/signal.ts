@@ -10,12 +10,13 @@
  */
 import { REG_A0, REG_RA, REG_SP } from '../../../cpu/state';
 import { EFAULT, EINTR, ERESTARTNOHAND, ERESTARTNOINTR, ERESTARTSYS, ERESTART_RESTARTBLOCK } from '../../errno';
-import { current, kernel, kfunc, klocals, type KGen } from '../../kfunc';
+import { current, kfunc, klocals, type KGen } from '../../kfunc';
 import { copy_from_user, copy_to_user } from '../../mm/uaccess';
 import { force_sig, get_signal, set_current_blocked, type ksignal } from '../../signal';
 import { SA_NODEFER, SA_ONSTACK, SA_RESTART, SA_SIGINFO, SIGSEGV, sigmask, type kernel_siginfo } from '../../signal_types';
 import type { Task } from '../../task';
 import { lastCause, orig_a0 } from './traps';
+import { VDSO_RT_SIGRETURN_OFFSET } from './vdso';
 import { CAUSE_USER_ECALL } from '../../../cpu/trap';
 
 const SIGINFO_SIZE = 128;
@@ -31,7 +32,7 @@ const __NR_restart_syscall = 128;
 
 /** Where the signal trampoline (`li a7, 139; ecall`) lives in every mm: the vDSO page. */
 export function sigreturn_trampoline(t: Task): number {
-  return t.mm?.vdso_base !== undefined && t.mm.vdso_base !== 0 ? t.mm.vdso_base + kernel().vdso.rt_sigreturn_offset : 0;
+  return t.mm !== null && t.mm.vdso_base !== 0 ? t.mm.vdso_base + VDSO_RT_SIGRETURN_OFFSET : 0;
 }
 
 /** copy_siginfo_to_user: the 128-byte siginfo layout of asm-generic/siginfo.h. */

@@ -9,8 +9,8 @@
 import {
   CAUSE_BREAKPOINT, CAUSE_FETCH_PAGE_FAULT, CAUSE_ILLEGAL_INSTRUCTION, CAUSE_LOAD_PAGE_FAULT,
   CAUSE_MISALIGNED_LOAD, CAUSE_MISALIGNED_STORE, CAUSE_STORE_PAGE_FAULT, CAUSE_USER_ECALL,
-} from '../../cpu/trap';
-import { REG_A0, REG_A7 } from '../../cpu/state';
+} from '../../../cpu/trap';
+import { REG_A0, REG_A7 } from '../../../cpu/state';
 import { irqentry_exit_to_user_mode, syscall_exit_to_user_mode } from '../../entry/common';
 import { ENOSYS } from '../../errno';
 import { current, kernel, kfunc, klocals, type KGen } from '../../kfunc';

@@ -1,0 +1,69 @@
+/**
+ * `forkscope run`: boot the emulated kernel, run PROGRAM to the end, and exit with its status.
+ * The CLI prints nothing of its own unless asked (--trace, --dmesg, --stats) or on its own error.
+ */
+import { writeFileSync } from 'node:fs';
+import { host_console } from '../kernel/drivers/tty/host_console';
+import { errnoName } from '../kernel/errno';
+import { start_kernel } from '../kernel/init/main';
+import { Kernel } from '../kernel/kernel';
+import { formatLogRecord } from '../kernel/printk';
+import { snapshot } from '../kernel/snapshot';
+import { formatTraceEvent } from '../kernel/trace';
+import type { RunOptions } from './args';
+
+/** The guest's environment: fixed, so runs are reproducible and independent of the host's. */
+export const GUEST_ENV = ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/', 'TERM=dumb', 'LANG=C'];
+
+/** Instructions per call of Kernel.run: small enough to stay responsive to the host. */
+const SLICE = 50_000_000;
+
+const STRERROR: Record<string, string> = {
+  ENOENT: 'No such file or directory', EACCES: 'Permission denied', ENOEXEC: 'Exec format error',
+  E2BIG: 'Argument list too long', ENOMEM: 'Cannot allocate memory', ELOOP: 'Too many levels of symbolic links',
+  ENOTDIR: 'Not a directory', EISDIR: 'Is a directory', ENAMETOOLONG: 'File name too long',
+  ELIBBAD: 'Accessing a corrupted shared library', ETXTBSY: 'Text file busy',
+};
+
+function say(line: string): void {
+  process.stderr.write(`forkscope: ${line}\n`);
+}
+
+/** Runs the program; returns the exit status for the host process. */
+export function run(o: RunOptions): number {
+  const started = process.hrtime.bigint();
+  const k = new Kernel({ memBytes: o.memBytes, seed: o.seed, root: o.root, sysroot: o.sysroot, console: host_console() });
+  if (o.trace.size > 0) {
+    o.trace.forEach((c) => k.traceEnabled.add(c));
+    k.traceSinks.push((e) => process.stderr.write(formatTraceEvent(e) + '\n'));
+  }
+  const result = start_kernel(k, { filename: o.program, argv: [o.program, ...o.args], envp: GUEST_ENV });
+  let deadlock = false;
+  for (;;) {
+    const r = k.run(SLICE);
+    if (r.kind === 'exited') break;
+    if (r.kind === 'idle') {
+      deadlock = true;
+      break;
+    }
+  }
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  if (o.dmesg) for (const rec of k.log) process.stderr.write(formatLogRecord(rec) + '\n');
+  if (o.dumpState !== undefined) writeFileSync(o.dumpState, JSON.stringify(snapshot(k), null, 2) + '\n');
+  if (o.stats) {
+    const n = k.hart.instret;
+    say(`instructions=${n} wall=${wall.toFixed(3)}s mips=${(n / wall / 1e6).toFixed(1)}`);
+  }
+  if (result.exec_errno !== 0) {
+    const name = errnoName(result.exec_errno);
+    say(result.exec_message ?? `${o.program}: ${STRERROR[name] ?? name}`);
+    return result.exec_errno === 2 ? 127 : 126;
+  }
+  if (deadlock) {
+    say('every task is asleep and nothing can wake them; stopping');
+    return 124;
+  }
+  const status = result.status ?? 0;
+  const sig = status & 0x7f;
+  return sig !== 0 ? 128 + sig : (status >> 8) & 0xff;
+}

@@ -1,0 +1,51 @@
+/**
+ * The system call table (arch/riscv/kernel/syscall_table.c): number → handler, gathered from
+ * each subsystem's list. A number with no handler gets -ENOSYS, and shows in `--trace syscalls`
+ * like any other call.
+ */
+import { errnoName } from './errno';
+import { exec_syscalls } from './exec';
+import { exit_syscalls } from './exit';
+import { fork_syscalls } from './fork';
+import { fs_syscalls } from './fs/syscalls';
+import { futex_syscalls } from './futex';
+import { mm_syscalls } from './mm/syscalls';
+import { signal_syscalls } from './signal_syscalls';
+import { sys_syscalls } from './sys';
+import type { SyscallEntry } from './syscall';
+import type { Task } from './task';
+import { time_syscalls } from './time';
+import { trace } from './trace';
+
+/** The highest riscv64 syscall number is below 512 (asm-generic: __NR_syscalls = 463 in 6.12). */
+export const NR_syscalls = 512;
+
+function build(): (SyscallEntry | undefined)[] {
+  const table: (SyscallEntry | undefined)[] = new Array(NR_syscalls).fill(undefined);
+  for (const list of [fs_syscalls, mm_syscalls, fork_syscalls, exec_syscalls, exit_syscalls, signal_syscalls, futex_syscalls, sys_syscalls, time_syscalls]) {
+    for (const e of list) {
+      if (table[e.nr] !== undefined) throw new Error(`syscall ${e.nr} registered twice (${table[e.nr]!.name}, ${e.name})`);
+      table[e.nr] = e;
+    }
+  }
+  return table;
+}
+
+export const sys_call_table = build();
+
+function fmtArg(v: number, fmt: string): string {
+  if (fmt === 'hex' || fmt === 'ptr') return v < 0 ? String(v) : '0x' + v.toString(16);
+  if (fmt === 'oct') return '0' + v.toString(8);
+  return String(v);
+}
+
+/** sys_enter: `openat(dfd=-100, filename=0x…, flags=0x0, mode=0)`. */
+export function traceSyscallEnter(t: Task, nr: number, e: SyscallEntry | undefined, a: number[]): void {
+  const args = e === undefined ? a.slice(0, 6).map((v, i) => `a${i}=0x${(v < 0 ? v + 2 ** 64 : v).toString(16)}`) : e.args.map(([n, f], i) => `${n}=${fmtArg(a[i], f)}`);
+  trace('sys_enter', t, { nr, name: e?.name ?? `syscall_${nr}`, args: args.join(', ') });
+}
+
+/** sys_exit: the result, with the errno name for failures. */
+export function traceSyscallExit(t: Task, nr: number, e: SyscallEntry | undefined, ret: number): void {
+  trace('sys_exit', t, { nr, name: e?.name ?? `syscall_${nr}`, ret: ret < 0 && ret > -4096 ? `-${errnoName(-ret)}` : ret });
+}
