@@ -2,14 +2,15 @@ import { ByteReader, hex, tooLargeMessage } from './bytes';
 import {
   EI_ABIVERSION, EI_CLASS, EI_DATA, EI_NIDENT, EI_OSABI, EI_VERSION, ELF64_EHDR_SIZE,
   ELF64_PHDR_SIZE, ELF64_SHDR_SIZE, ELF_MAGIC, ELFCLASS32, ELFCLASS64, ELFDATA2LSB, ELFDATA2MSB,
-  EM_RISCV, PN_XNUM, PT_INTERP, SHN_UNDEF, SHN_XINDEX, SHT_DYNSYM, SHT_NOBITS, SHT_SYMTAB,
+  EM_RISCV, PN_XNUM, PT_INTERP, SHN_COMMON, SHN_UNDEF, SHN_XINDEX, SHT_DYNSYM, SHT_NOBITS, SHT_SYMTAB,
+  STT_FUNC, STT_GNU_IFUNC, STT_OBJECT,
 } from './constants';
 import { parseDynamic } from './dynamic';
 import { ElfError } from './error';
 import { machineName, segmentTypeName } from './names';
 import { pltStubs } from './plt';
 import { StringTable } from './strings';
-import { parseSymbolTable, Symbolizer } from './symbols';
+import { compareNames, parseSymbolTable, Symbolizer } from './symbols';
 import type {
   DynamicEntry, ElfHeader, ElfSymbol, ProgramHeader, SectionHeader, SymbolizedAddress,
 } from './types';
@@ -28,6 +29,10 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   return new ElfFile(r, header, parseProgramHeaders(r, header));
 }
 
+/**
+ * A parsed file. Made by parseElf; every getter either answers or throws an ElfError, and
+ * what it reads is cached.
+ */
 export class ElfFile {
   /** The path in the first PT_INTERP segment, up to its first NUL; undefined without one. */
   readonly interpreter: string | undefined;
@@ -35,6 +40,7 @@ export class ElfFile {
   private sectionList: readonly SectionHeader[] | undefined;
   private readonly symbolTables = new Map<number, readonly ElfSymbol[]>();
   private dynamicEntries: readonly DynamicEntry[] | undefined;
+  private functionsAndObjects: readonly ElfSymbol[] | undefined;
   private symbolizer: Symbolizer | undefined;
 
   constructor(
@@ -99,7 +105,11 @@ export class ElfFile {
    * `.symtab`, or from `.dynsym` when the file is stripped.
    */
   symbols(): readonly ElfSymbol[] {
-    return this.getSymbolizer().functionsAndObjects;
+    this.functionsAndObjects ??= this.mainSymbolTable()
+      .filter((s) => s.st_shndx !== SHN_UNDEF && s.st_shndx !== SHN_COMMON && s.name !== ''
+        && (s.type === STT_FUNC || s.type === STT_OBJECT || s.type === STT_GNU_IFUNC))
+      .sort((a, b) => a.st_value - b.st_value || compareNames(a.name, b.name));
+    return this.functionsAndObjects;
   }
 
   /**
@@ -130,8 +140,13 @@ export class ElfFile {
     return table;
   }
 
+  /** .symtab, or .dynsym when the file is stripped: what objdump names addresses with. */
+  private mainSymbolTable(): readonly ElfSymbol[] {
+    return this.symtab.length > 0 ? this.symtab : this.dynsym;
+  }
+
   private getSymbolizer(): Symbolizer {
-    this.symbolizer ??= new Symbolizer(this.symtab.length > 0 ? this.symtab : this.dynsym, this.sections, pltStubs(this));
+    this.symbolizer ??= new Symbolizer(this.mainSymbolTable(), this.sections, pltStubs(this));
     return this.symbolizer;
   }
 }

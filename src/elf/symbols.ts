@@ -1,7 +1,7 @@
 import { ByteReader, tooLargeMessage } from './bytes';
 import {
   ELF64_SYM_SIZE, SHF_ALLOC, SHF_TLS, SHN_COMMON, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, SHT_STRTAB,
-  STB_GLOBAL, STB_LOCAL, STT_FILE, STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_SECTION,
+  STB_GLOBAL, STB_LOCAL, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION,
 } from './constants';
 import { ElfError } from './error';
 import type { ElfFile } from './parse';
@@ -83,8 +83,6 @@ interface Candidate {
  * - PLT stubs count as symbols of .plt (`puts@plt`), as objdump's synthetic symbols do.
  */
 export class Symbolizer {
-  /** STT_FUNC/STT_OBJECT/STT_GNU_IFUNC symbols that are defined, sorted by address then name. */
-  readonly functionsAndObjects: readonly ElfSymbol[];
   /** Every candidate in objdump's order, and the printable ones alone in the same order. */
   private readonly all: ByValue;
   private readonly printable: ByValue;
@@ -92,15 +90,10 @@ export class Symbolizer {
   private readonly addressed: readonly SectionHeader[];
 
   constructor(table: readonly ElfSymbol[], sections: readonly SectionHeader[], plt: readonly PltStub[]) {
-    const defined = table.filter((s) => s.st_shndx !== SHN_UNDEF && s.st_shndx !== SHN_COMMON && s.name !== '');
-    this.functionsAndObjects = defined
-      .filter((s) => s.type === STT_FUNC || s.type === STT_OBJECT || s.type === STT_GNU_IFUNC)
-      .sort((a, b) => a.st_value - b.st_value || compareNames(a.name, b.name));
-
     const sectionName = (shndx: number) =>
       shndx < SHN_LORESERVE && shndx < sections.length ? sections[shndx].name : '';
-    const candidates = defined
-      .filter((s) => s.type !== STT_FILE
+    const candidates = table
+      .filter((s) => s.st_shndx !== SHN_UNDEF && s.st_shndx !== SHN_COMMON && s.name !== '' && s.type !== STT_FILE
         && (s.type !== STT_SECTION || s.name.startsWith('.plt') || s.name.startsWith('.got')))
       .map((sym): Candidate => ({
         name: sym.name, value: sym.st_value, size: sym.st_size, section: sectionName(sym.st_shndx),
@@ -167,7 +160,7 @@ function isMappingOrFakeLabel(name: string): boolean {
 }
 
 /** Byte order (strcmp), which is code-unit order for the ASCII names symbols have. */
-function compareNames(a: string, b: string): number {
+export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
