@@ -68,15 +68,16 @@ interface Candidate {
 }
 
 /**
- * Answers "which symbol is this address in", choosing exactly as GNU objdump does when it
- * prints `<name+0x1c>`, so Forkscope's disassembly and objdump's agree line for line:
+ * Answers "which symbol is this address in", choosing exactly as GNU objdump (binutils 2.40)
+ * does when it prints `<name+0x1c>`, so Forkscope's disassembly and objdump's agree line for
+ * line (test/elf/symbolize.test.ts checks every target in a static glibc program):
  *
  * - Candidates are named symbols that are defined here, except section and file symbols
  *   (section symbols of .plt* and .got* are kept, as objdump keeps them). TLS symbols stay,
  *   as in objdump, though their values are offsets into the TLS block: they only ever win for
  *   small numbers below every real symbol, which objdump also prints as `<tls_var+0x7a8>`.
- * - Among symbols at the same address, objdump prefers one from the section being looked at,
- *   then functions, then objects, globals over locals, the larger size, names not starting
+ * - Among symbols at the same address, objdump prefers one from the section being
+ *   disassembled (here: the section containing the address), then functions, then objects, globals over locals, the larger size, names not starting
  *   with '.', and finally the smaller name.
  * - RISC-V mapping symbols (`$x`, `$d`, `$xrv64i2p1...`) and the assembler's `.L0 ` labels are
  *   never printed: the nearest valid symbol at or below their address is used instead.
