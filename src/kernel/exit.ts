@@ -19,7 +19,7 @@ import { free_pid } from './pid';
 import { printk } from './printk';
 import { dequeue_dead, schedule } from './sched/core';
 import { wait_event_interruptible, __wake_up } from './sched/wait';
-import { futex_wake_address } from './futex';
+import { exit_robust_list, futex_wake_address } from './futex';
 import { send_signal_locked, signal_wake_up } from './signal';
 import {
   CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, SA_NOCLDSTOP, SA_NOCLDWAIT, SIGCHLD,
@@ -48,6 +48,11 @@ export const P_PIDFD = 3;
 
 /** mm_release: the task gives up its user address space (exit or exec). */
 export const mm_release = kfunc('kernel/fork.c', function* mm_release(tsk: Task): KGen<void> {
+  // futex_exit_release: robust mutexes the thread still holds are released for the others.
+  if (tsk.robust_list !== 0) {
+    yield* exit_robust_list(tsk, tsk.robust_list);
+    tsk.robust_list = 0;
+  }
   // CLONE_CHILD_CLEARTID: zero the tid word and wake a futex waiter (pthread_join), unless the
   // whole group is being killed anyway.
   if (tsk.clear_child_tid !== 0 && tsk.mm !== null) {

@@ -9,7 +9,7 @@
 import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT, EINTR } from './errno';
 import { current, kernel, kfunc, klocals, type KGen } from './kfunc';
 import type { mm_struct } from './mm/mm_types';
-import { copy_from_user, get_user_u32 } from './mm/uaccess';
+import { copy_from_user, get_user_u32, put_user_u32 } from './mm/uaccess';
 import { schedule, try_to_wake_up } from './sched/core';
 import { signal_pending } from './signal';
 import type { SyscallEntry } from './syscall';
@@ -66,6 +66,49 @@ function wake_key(key: string, nr: number, bitset: number): number {
   if (list.length === 0) hb().delete(key);
   return woken;
 }
+
+const FUTEX_WAITERS = 0x80000000;
+const FUTEX_OWNER_DIED = 0x40000000;
+const FUTEX_TID_MASK = 0x3fffffff;
+/** ROBUST_LIST_LIMIT: a corrupt (circular) list cannot keep the exiting task busy forever. */
+const ROBUST_LIST_LIMIT = 2048;
+
+/**
+ * handle_futex_death: a lock word still owned by the dying thread is marked OWNER_DIED (so the
+ * next locker gets EOWNERDEAD) and one waiter is woken.
+ */
+function* handle_futex_death(mm: mm_struct, uaddr: number, tid: number): KGen<void> {
+  const uval = yield* get_user_u32(uaddr);
+  if (uval < 0 || ((uval >>> 0) & FUTEX_TID_MASK) !== tid) return;
+  const nval = (((uval >>> 0) & FUTEX_WAITERS) | FUTEX_OWNER_DIED) >>> 0;
+  if ((yield* put_user_u32(uaddr, nval)) !== 0) return;
+  if (((uval >>> 0) & FUTEX_WAITERS) !== 0) futex_wake_address(mm, uaddr, 1);
+}
+
+/**
+ * exit_robust_list: walk the robust-mutex list a thread registered with set_robust_list
+ * (`struct robust_list_head`: next pointer, futex_offset, list_op_pending) and release every lock
+ * the thread still holds, as the kernel does when a thread dies holding a robust mutex.
+ */
+export const exit_robust_list = kfunc('kernel/futex/core.c', function* exit_robust_list(tsk: Task, head: number): KGen<void> {
+  const mm = tsk.mm;
+  if (mm === null || head === 0) return;
+  const b = new Uint8Array(24);
+  if ((yield* copy_from_user(b, head)) !== 0) return;
+  const v = new DataView(b.buffer);
+  let entry = Number(v.getBigUint64(0, true));
+  const futex_offset = Number(v.getBigInt64(8, true));
+  const pending = Number(v.getBigUint64(16, true));
+  const word = new Uint8Array(8);
+  for (let n = 0; entry !== head && entry !== 0 && n < ROBUST_LIST_LIMIT; n++) {
+    if ((yield* copy_from_user(word, entry)) !== 0) return;
+    const next = Number(new DataView(word.buffer).getBigUint64(0, true));
+    // The bit 0 of an entry marks a PI futex; the address is the rest.
+    if (entry !== pending) yield* handle_futex_death(mm, (entry & ~1) + futex_offset, tsk.pid);
+    entry = next;
+  }
+  if (pending !== 0) yield* handle_futex_death(mm, (pending & ~1) + futex_offset, tsk.pid);
+});
 
 /** Used by mm_release for CLONE_CHILD_CLEARTID (pthread_join's wakeup). */
 export function futex_wake_address(mm: mm_struct, uaddr: number, nr: number): number {

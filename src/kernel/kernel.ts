@@ -91,6 +91,8 @@ export class Kernel {
   private sliceStart = 0;
   /** The mm whose page tables the hart is using. */
   private loadedMm: mm_struct | null = null;
+  /** Record our source line of every kernel frame when a task sleeps (kfunc.ts); for debuggers. */
+  captureKernelLines = false;
   /** Set when init has no more children: the machine has finished. */
   halted = false;
   /** Source of mm_struct ids (for snapshots). */

@@ -52,6 +52,39 @@ export interface KFrame {
   readonly linuxFile: string;
   /** Its interesting locals, set with `klocals` (e.g. clone_flags decoded); shown by debuggers. */
   locals: Record<string, unknown> | null;
+  /**
+   * Where in Forkscope's own source the function is now (`src/kernel/fork.ts`, line), known once
+   * the task has stopped or gone to sleep there with line capture on (capture_kernel_lines).
+   */
+  file: string | null;
+  line: number;
+}
+
+const JS_FRAME = /^\s*at (?:async )?([\w$.]+) \((.*):(\d+):\d+\)$/;
+
+/**
+ * Records, for each kernel frame of `task` (the current task, stopped or about to sleep), the
+ * file and line of our TypeScript source where it is. A suspended generator cannot be asked
+ * where it is, but while the task is still running, the JavaScript call stack holds every
+ * generator of its kernel path, innermost first; they are matched to the frames by name.
+ * This costs a stack capture, so the machine does it only when someone will look (a debugger,
+ * --dump-state).
+ */
+export function capture_kernel_lines(task: Task): void {
+  const lines = (new Error().stack ?? '').split('\n');
+  let j = 0;
+  for (let i = task.kstack.length - 1; i >= 0; i--) {
+    const f = task.kstack[i];
+    for (; j < lines.length; j++) {
+      const m = JS_FRAME.exec(lines[j]);
+      if (m === null || m[1] !== f.fn) continue;
+      const src = m[2].lastIndexOf('/src/');
+      f.file = src >= 0 ? m[2].slice(src + 1) : m[2];
+      f.line = Number(m[3]);
+      j++;
+      break;
+    }
+  }
 }
 
 /**
@@ -80,12 +113,15 @@ export function kfunc<A extends unknown[], R>(
   const name = fn.name;
   const wrapped = function* (...args: A): KGen<R> {
     const task = current();
-    const frame: KFrame = { fn: name, linuxFile, locals: null };
+    const frame: KFrame = { fn: name, linuxFile, locals: null, file: null, line: 0 };
     task.kstack.push(frame);
     try {
       if (probe !== null) {
         const stop = probe.onEnter(task, frame);
-        if (stop !== null) yield stop;
+        if (stop !== null) {
+          capture_kernel_lines(task);
+          yield stop;
+        }
       }
       return yield* fn(...args);
     } finally {

@@ -72,7 +72,7 @@ export function task_snapshot(t: Task) {
     fs: t.fs === null ? null : { users: t.fs.users },
     cmdline: t.cmdline,
     pc: t.regs.pc,
-    kernel_stack: [...t.kstack].reverse().map((f) => ({ function: f.fn, file: f.linuxFile, locals: f.locals ?? {} })),
+    kernel_stack: [...t.kstack].reverse().map((f) => ({ function: f.fn, linux_file: f.linuxFile, source: f.file === null ? null : `${f.file}:${f.line}`, locals: f.locals ?? {} })),
   };
 }
 

@@ -12,7 +12,6 @@ import { get_random_bytes } from './random';
 import { schedule, set_tsk_need_resched } from './sched/core';
 import { RLIM_NLIMITS, RLIMIT_NOFILE } from './signal_types';
 import type { SyscallEntry } from './syscall';
-import type { Task } from './task';
 
 const RLIM_INFINITY = 0xffffffffffffffffn;
 
@@ -52,26 +51,19 @@ function* sys_set_tid_address(tidptr: number): KGen<number> {
   return t.pid;
 }
 
-/** The robust-futex list head, kept for get_robust_list and walked at exit. */
-const robustLists = new WeakMap<Task, { head: number; len: number }>();
-export function robust_list_of(t: Task): { head: number; len: number } | undefined {
-  return robustLists.get(t);
-}
-
 function* sys_set_robust_list(head: number, len: number): KGen<number> {
   if (len !== 24) return -EINVAL;
-  robustLists.set(current(), { head, len });
+  current().robust_list = head;
   return 0;
 }
 
 function* sys_get_robust_list(pid: number, head_ptr: number, len_ptr: number): KGen<number> {
   const t = pid === 0 ? current() : find_task_by_vpid(pid);
   if (t === null) return -ESRCH;
-  const r = robustLists.get(t) ?? { head: 0, len: 24 };
   const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt(r.head), true);
+  new DataView(b.buffer).setBigUint64(0, BigInt(t.robust_list), true);
   if ((yield* copy_to_user(head_ptr, b)) !== 0) return -EFAULT;
-  new DataView(b.buffer).setBigUint64(0, BigInt(r.len), true);
+  new DataView(b.buffer).setBigUint64(0, 24n, true);
   return (yield* copy_to_user(len_ptr, b)) === 0 ? 0 : -EFAULT;
 }
 

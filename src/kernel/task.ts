@@ -83,6 +83,8 @@ export class Task {
   /** User addresses for CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID / set_tid_address. */
   set_child_tid = 0;
   clear_child_tid = 0;
+  /** set_robust_list: the user address of the thread's robust-mutex list head (0: none). */
+  robust_list = 0;
 
   /** The process (thread group) this thread belongs to, and the handlers it uses. */
   signal: signal_struct | null = null;

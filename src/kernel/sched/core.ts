@@ -6,7 +6,7 @@
  * runtime is the number of instructions it retired (design.md, decision 3), so scheduling is a
  * pure function of the machine state and every run is reproducible.
  */
-import { current, kernel, SCHEDULE, type KGen } from '../kfunc';
+import { capture_kernel_lines, current, kernel, SCHEDULE, type KGen } from '../kfunc';
 import { Task, TASK_NEW, TASK_RUNNING } from '../task';
 
 /** Instructions between two timer ticks (one virtual millisecond at 1 ns per instruction). */
@@ -77,6 +77,8 @@ export function __schedule(q: rq, prev: Task | null): Task | null {
 
 /** schedule(): gives up the CPU; the task sleeps if it set a sleeping `__state` first. */
 export function* schedule(): KGen<void> {
+  const k = kernel();
+  if (k.captureKernelLines) capture_kernel_lines(current());
   yield SCHEDULE;
 }
 
