@@ -11,7 +11,7 @@
  * instruction to the next; disassembling a listing in address order with one context
  * reproduces objdump's comments exactly.
  */
-import { csrName } from './csr';
+import { csrName, DEFAULT_PRIV_SPEC, PrivSpec } from './csr';
 import { compressedDef } from './decode';
 import { Inst, Op } from './ops';
 import {
@@ -27,8 +27,15 @@ export class DisasmContext {
   /** hi[r]: the address the last unconsumed lui/auipc wrote to register r. */
   private readonly hi: (bigint | undefined)[] = new Array<bigint | undefined>(32).fill(undefined);
 
-  /** `gp` is the value of the `__global_pointer$` symbol, when the program has one. */
-  constructor(readonly gp?: bigint) {}
+  /** Value of the `__global_pointer$` symbol, when the program has one. */
+  readonly gp: bigint | undefined;
+  /** The privileged-spec version the program was built for (it picks some CSR names). */
+  readonly privSpec: PrivSpec;
+
+  constructor(opts: { gp?: bigint; privSpec?: PrivSpec } = {}) {
+    this.gp = opts.gp;
+    this.privSpec = opts.privSpec ?? DEFAULT_PRIV_SPEC;
+  }
 
   /** Forgets every remembered lui/auipc result (a fresh listing). */
   reset(): void {
@@ -203,7 +210,7 @@ export function disassemble(
         break;
       case '(rs1)': text.push(`(${X_NAMES[inst.rs1]})`); break;
       case 'target': text.push(address((BigInt(pc) + BigInt(inst.imm)) & MASK64)); break;
-      case 'csr': text.push(csrName(inst.imm)); break;
+      case 'csr': text.push(csrName(inst.imm, c.privSpec)); break;
       case 'zimm': text.push(String(inst.rs1)); break;
       case 'rm': if (inst.rm !== RM_DYN) text.push(RM_NAMES[inst.rm]); break;
       case 'pred': text.push(fenceSet((inst.imm >>> 4) & 15)); break;

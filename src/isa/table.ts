@@ -666,6 +666,8 @@ export const PRIVILEGED: readonly PrivilegedDef[] = [
   priv('mret', 0x30200073, -1, '', 'Return from a machine-mode trap handler.'),
   priv('dret', 0x7b200073, -1, '', 'Return from debug mode.'),
   priv('wfi', 0x10500073, -1, '', 'Wait for an interrupt.'),
+  priv('sfence.vm', 0x10400073, -1, '', 'Flush address translations (privileged spec 1.9.1, before sfence.vma).'),
+  priv('sfence.vm', 0x10400073, 0xfff07fff, 'rs1', 'Flush the translations of one address (privileged spec 1.9.1).'),
   priv('sfence.vma', 0x12000073, -1, '', 'Flush every address translation of every address space.'),
   priv('sfence.vma', 0x12000073, 0xfff07fff, 'rs1', 'Flush the address translations of one virtual address.'),
   priv('sfence.vma', 0x12000073, 0xfe007fff, 'rs1,rs2', 'Flush the translations of one address (rs1) in one address space (rs2).'),
