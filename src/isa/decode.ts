@@ -151,7 +151,7 @@ function bits(h: number, hi: number, lo: number): number {
 }
 
 /** Extracts the immediate of a compressed halfword in the given layout. */
-export function compressedImm(kind: CImm, h: number): number {
+function compressedImm(kind: CImm, h: number): number {
   switch (kind) {
     case CImm.NONE: return 0;
     case CImm.CI: return signExtend((bits(h, 12, 12) << 5) | bits(h, 6, 2), 6);
@@ -175,7 +175,7 @@ export function compressedImm(kind: CImm, h: number): number {
 }
 
 /** The register a compressed field names (see CReg). */
-export function compressedReg(src: CReg, h: number): number {
+function compressedReg(src: CReg, h: number): number {
   switch (src) {
     case 'r11_7': return (h >>> 7) & 31;
     case 'r6_2': return (h >>> 2) & 31;
@@ -191,7 +191,7 @@ function firstMatch(h: number): CDef | undefined {
 }
 
 // Every halfword is decoded once, here: hIndex[h] = 1 + index into COMPRESSED for a legal
-// halfword, 0 for a reserved one, and the other arrays hold its operation and fields (512 KiB
+// halfword, 0 for a reserved one, and the other arrays hold its operation and fields (576 KiB
 // in all), so decoding a compressed instruction is five array reads.
 const hIndex = new Uint8Array(0x10000);
 const hOp = new Uint8Array(0x10000);
