@@ -1,0 +1,150 @@
+import type { CallFrameInfo, CfaRule, RegisterRule } from './cfi';
+import { evaluateValue } from './eval';
+import type { EvalContext } from './eval';
+import { DWARF_REG_COUNT, DWARF_REG_FP, DWARF_REG_RA, DWARF_REG_SP, isCalleeSaved } from './regs';
+
+/**
+ * Register values of one frame, indexed by DWARF register number (0–31 x0–x31, 32–63 f0–f31).
+ * Values are unsigned 64-bit bigints — the registers' raw bits, so FP registers are their
+ * IEEE bit patterns — and `undefined` means the value is not known in this frame (a
+ * caller-saved register the callee did not preserve).
+ */
+export type RegisterFile = readonly (bigint | undefined)[];
+
+/** Reads guest memory; undefined when any byte is unmapped. */
+export type MemoryReader = (address: bigint, size: number) => Uint8Array | undefined;
+
+/** One frame of a call stack. */
+export interface Frame {
+  readonly pc: number;
+  readonly regs: RegisterFile;
+  /**
+   * True when `pc` is a return address (every frame but the innermost, unless its callee was
+   * interrupted by a signal). Such a pc may be the first address after the function's last
+   * call, so look it up as `pc - 1` (see `lookupPc`).
+   */
+  readonly returnAddress: boolean;
+}
+
+/** A caller frame as the unwinder recovered it. */
+export interface UnwoundFrame extends Frame {
+  /** The canonical frame address of the callee: its caller's sp at the call. */
+  readonly cfa: bigint;
+  /** How it was found: the CFI, or a convention where no FDE covers the pc. */
+  readonly method: 'cfi' | 'frame-pointer' | 'return-address';
+}
+
+/** The pc to look up line, scope, location-list and CFI information with. */
+export function lookupPc(frame: Frame): number {
+  return frame.returnAddress ? frame.pc - 1 : frame.pc;
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+function readU64(memory: MemoryReader, address: bigint): bigint | undefined {
+  const bytes = memory(address & MASK64, 8);
+  if (!bytes || bytes.length < 8) return undefined;
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
+  return v;
+}
+
+/** A frame's registers as an evaluation context (for CFA and register-rule expressions). */
+function evalContext(regs: RegisterFile, memory: MemoryReader): EvalContext {
+  return { readRegister: (r) => regs[r], readMemory: memory };
+}
+
+/** The CFA of a frame by its CFI rule; undefined when a register it needs is unknown. */
+export function computeCfa(rule: CfaRule, regs: RegisterFile, memory: MemoryReader): bigint | undefined {
+  if (rule.kind === 'register') {
+    const base = regs[rule.reg];
+    return base === undefined ? undefined : (base + BigInt(rule.offset)) & MASK64;
+  }
+  return evaluateValue(rule.expr, evalContext(regs, memory));
+}
+
+/**
+ * One unwinding step: the caller of `frame`, or undefined when `frame` is the outermost (the
+ * return address is undefined or zero, as `_start` marks it) or no sane caller can be found.
+ *
+ * With CFI the caller's registers follow the rules of the row at the pc. Registers without a
+ * rule take the psABI's default: callee-saved ones (sp, s0–s11, fs0–fs11) and ra keep their
+ * value, the others become unknown; sp becomes the CFA. Without an FDE for the pc: in the
+ * innermost frame, assume a leaf that has not touched sp or ra (pc = ra); elsewhere follow
+ * the frame-pointer convention gcc uses with -fno-omit-frame-pointer (s0 = the CFA, ra saved
+ * at s0-8, the caller's s0 at s0-16). Every step must move up the stack, so a corrupt stack
+ * ends the walk instead of looping.
+ */
+export function unwindStep(cfi: CallFrameInfo | undefined, frame: Frame, memory: MemoryReader): UnwoundFrame | undefined {
+  const found = cfi?.rowAt(lookupPc(frame));
+  const caller = found
+    ? unwindWithCfi(found.row.cfa, found.row.registers, found.fde.cie.returnAddressRegister, frame, memory)
+    : frame.returnAddress ? unwindWithFramePointer(frame, memory) : unwindLeaf(frame);
+  if (!caller) return undefined;
+  const sp = frame.regs[DWARF_REG_SP];
+  // The caller's frame is above ours; equal is only possible when the pc moved on.
+  if (sp !== undefined && (caller.cfa < sp || (caller.cfa === sp && caller.pc === frame.pc))) return undefined;
+  return caller;
+}
+
+function unwindWithCfi(cfaRule: CfaRule, rules: ReadonlyMap<number, RegisterRule>, raColumn: number, frame: Frame,
+  memory: MemoryReader): UnwoundFrame | undefined {
+  const cfa = computeCfa(cfaRule, frame.regs, memory);
+  if (cfa === undefined) return undefined;
+  const regs: (bigint | undefined)[] = new Array(DWARF_REG_COUNT);
+  const ctx = evalContext(frame.regs, memory);
+  for (let r = 0; r < DWARF_REG_COUNT; r++) {
+    const rule = rules.get(r);
+    if (!rule) {
+      regs[r] = r === DWARF_REG_SP ? cfa : isCalleeSaved(r) || r === raColumn ? frame.regs[r] : undefined;
+      continue;
+    }
+    switch (rule.kind) {
+      case 'undefined': regs[r] = undefined; break;
+      case 'sameValue': regs[r] = frame.regs[r]; break;
+      case 'offset': regs[r] = readU64(memory, cfa + BigInt(rule.offset)); break;
+      case 'valOffset': regs[r] = (cfa + BigInt(rule.offset)) & MASK64; break;
+      case 'register': regs[r] = frame.regs[rule.reg]; break;
+      case 'expression': {
+        const address = evaluateValue(rule.expr, ctx, [cfa]);
+        regs[r] = address === undefined ? undefined : readU64(memory, address);
+        break;
+      }
+      case 'valExpression': regs[r] = evaluateValue(rule.expr, ctx, [cfa]); break;
+    }
+  }
+  regs[0] = 0n;
+  const ra = regs[raColumn];
+  if (ra === undefined || ra === 0n || ra > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  return { pc: Number(ra), regs, returnAddress: true, cfa, method: 'cfi' };
+}
+
+/** Registers a caller shares with its callee when no rule says otherwise. */
+function calleeSavedOnly(regs: RegisterFile): (bigint | undefined)[] {
+  const out: (bigint | undefined)[] = new Array(DWARF_REG_COUNT);
+  for (let r = 0; r < DWARF_REG_COUNT; r++) out[r] = isCalleeSaved(r) ? regs[r] : undefined;
+  out[0] = 0n;
+  return out;
+}
+
+function unwindLeaf(frame: Frame): UnwoundFrame | undefined {
+  const ra = frame.regs[DWARF_REG_RA];
+  const sp = frame.regs[DWARF_REG_SP];
+  if (ra === undefined || ra === 0n || sp === undefined || ra > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  const regs = calleeSavedOnly(frame.regs);
+  regs[DWARF_REG_RA] = ra;
+  return { pc: Number(ra), regs, returnAddress: true, cfa: sp, method: 'return-address' };
+}
+
+function unwindWithFramePointer(frame: Frame, memory: MemoryReader): UnwoundFrame | undefined {
+  const fp = frame.regs[DWARF_REG_FP];
+  if (fp === undefined || fp === 0n || (fp & 7n) !== 0n) return undefined;
+  const ra = readU64(memory, fp - 8n);
+  const callerFp = readU64(memory, fp - 16n);
+  if (ra === undefined || ra === 0n || callerFp === undefined || ra > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  const regs = calleeSavedOnly(frame.regs);
+  regs[DWARF_REG_SP] = fp;
+  regs[DWARF_REG_FP] = callerFp;
+  regs[DWARF_REG_RA] = ra;
+  return { pc: Number(ra), regs, returnAddress: true, cfa: fp, method: 'frame-pointer' };
+}
