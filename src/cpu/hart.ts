@@ -47,6 +47,8 @@ const TWO_32 = 4294967296;
 /** `off` value meaning "pc is in farPc, not in the current page" (never a real, even offset). */
 const FAR = -1;
 const NO_CODE = new Int32Array(PAGE_SIZE);
+/** The largest budget `runSlice` takes: a small integer for V8 (31-bit Smi) on every platform. */
+const SLICE = 1 << 29;
 
 export class Hart {
   /** The running register context (the kernel swaps it on a task switch). */
@@ -100,6 +102,17 @@ export class Hart {
    * Returns the trap's scause (trap.ts), STOP_BUDGET, or STOP_BREAKPOINT.
    */
   run(maxInsns: number): number {
+    // The loop counts in small integers: a budget V8 would hold as a heap number would
+    // allocate on every decrement. Large budgets run in slices.
+    let cause = STOP_BUDGET;
+    for (let left = maxInsns; left > 0 && cause === STOP_BUDGET; left -= SLICE) {
+      cause = this.runSlice(Math.min(left, SLICE));
+    }
+    return cause;
+  }
+
+  /** `run` for a budget below 2^30. */
+  private runSlice(maxInsns: number): number {
     const ctx = this.ctx, x = ctx.x, fbits = ctx.fbits;
     const mmu = this.mmu, dv = this.mem.view, frames = this.cache.frames;
     const rTag = mmu.read.tag, rPfn = mmu.read.pfn;

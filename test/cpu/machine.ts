@@ -69,7 +69,9 @@ export class Machine {
 
   /** Physical address of `va` by the page tables (the mapping must exist). */
   phys(va: number): number {
-    return ptePfn(this.pte(va)) * PAGE_SIZE + (va % PAGE_SIZE);
+    const pte = this.pte(va);
+    if ((pte & PTE_V) === 0) throw new Error(`test bug: 0x${va.toString(16)} is not mapped`);
+    return ptePfn(pte) * PAGE_SIZE + (va % PAGE_SIZE);
   }
 
   /** Writes bytes at `va` as the kernel would (page by page, telling the decode cache). */
