@@ -4,7 +4,7 @@ import { join } from 'path';
 import { Op } from '../../src/isa/ops';
 import { INSTRS } from '../../src/isa/table';
 import { CAUSE_USER_ECALL } from '../../src/cpu/trap';
-import { asm, CODE, ECALL, Machine, RW } from './machine';
+import { asm, ECALL, Machine, RW } from './machine';
 import { forEachVector, Vector } from './vectors/int-vector-set';
 
 const OPERANDS_VA = 0x1000000;
