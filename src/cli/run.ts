@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { host_console } from '../kernel/drivers/tty/host_console';
 import { errnoName } from '../kernel/errno';
-import { start_kernel } from '../kernel/init/main';
+import { start_kernel, type init_result } from '../kernel/init/main';
 import { Kernel } from '../kernel/kernel';
 import { formatLogRecord } from '../kernel/printk';
 import { snapshot } from '../kernel/snapshot';
@@ -37,7 +37,14 @@ export function run(o: RunOptions): number {
     o.trace.forEach((c) => k.traceEnabled.add(c));
     k.traceSinks.push((e) => process.stderr.write(formatTraceEvent(e) + '\n'));
   }
-  const result = start_kernel(k, { filename: o.program, argv: [o.program, ...o.args], envp: GUEST_ENV });
+  let result: init_result;
+  try {
+    result = start_kernel(k, { filename: o.program, argv: [o.program, ...o.args], envp: GUEST_ENV });
+  } catch (e) {
+    // A root or sysroot directory that cannot be used: say which, in one line.
+    say((e as Error).message);
+    return 2;
+  }
   let deadlock = false;
   for (;;) {
     const r = k.run(SLICE);

@@ -11,10 +11,11 @@
 import { REG_SP } from '../cpu/state';
 import { USER_VA_END } from '../cpu/sv39';
 import { ElfError, parseElf, validateForExec, type ElfFile, ET_DYN, PT_GNU_STACK, PT_LOAD, PT_PHDR, PF_R, PF_W, PF_X } from '../elf';
+import { arch_setup_additional_pages } from './arch/riscv/vdso';
 import type { linux_binprm } from './binfmts';
 import { EINVAL, ELIBBAD, ENOEXEC } from './errno';
 import { begin_new_exec, setup_arg_pages, STACK_TOP_MAX } from './exec';
-import { open_exec } from './fs/exec_file';
+import { open_exec } from './fs/kernel_read_file';
 import { current, kfunc, klocals, type KGen } from './kfunc';
 import { arch_pick_mmap_layout, vm_brk_flags, vm_mmap } from './mm/mmap';
 import type { MappedFile } from './mm/mm_types';
@@ -185,7 +186,7 @@ export const load_elf_binary = kfunc('fs/binfmt_elf.c', function* load_elf_binar
   let interp: ElfFile | null = null;
   let interpFile = null;
   if (elf.interpreter !== undefined) {
-    const f = open_exec(elf.interpreter);
+    const f = yield* open_exec(elf.interpreter);
     if (typeof f === 'number') return f;
     const ip = parse(bprm, f.bytes, elf.interpreter);
     if (typeof ip === 'number') return ip === -ENOEXEC ? -ELIBBAD : ip;
@@ -220,6 +221,8 @@ export const load_elf_binary = kfunc('fs/binfmt_elf.c', function* load_elf_binar
     interp_load_addr = base + Math.floor(interp.programHeaders.find((ph) => ph.p_type === PT_LOAD)!.p_vaddr / PAGE) * PAGE;
     entry = base + interp.header.e_entry;
   }
+  r = arch_setup_additional_pages(mm);
+  if (r < 0) return r;
   // AT_PHDR: PT_PHDR's address, or where the headers fall inside the first segment.
   const phdrSeg = elf.programHeaders.find((ph) => ph.p_type === PT_PHDR);
   const phdr_addr = phdrSeg !== undefined ? load_bias + phdrSeg.p_vaddr : load_bias + loads[0].p_vaddr - loads[0].p_offset + elf.header.e_phoff;

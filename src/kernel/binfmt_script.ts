@@ -6,7 +6,7 @@
 import type { linux_binprm } from './binfmts';
 import { ENOENT, ENOEXEC } from './errno';
 import { copy_string_kernel, remove_arg_zero } from './exec';
-import { open_exec } from './fs/exec_file';
+import { open_exec } from './fs/kernel_read_file';
 import { kfunc, klocals, type KGen } from './kfunc';
 
 const BINPRM_BUF_SIZE = 256;
@@ -34,7 +34,7 @@ export const load_script = kfunc('fs/binfmt_script.c', function* load_script(bpr
   if (r < 0) return r;
   bprm.argv = [interp, ...(arg !== '' ? [arg] : []), bprm.interp, ...bprm.argv.slice(1)];
   bprm.argc = bprm.argv.length;
-  const f = open_exec(interp);
+  const f = yield* open_exec(interp);
   if (typeof f === 'number') return f === -ENOENT ? -ENOENT : f;
   bprm.interp = interp;
   bprm.file = f;

@@ -13,9 +13,11 @@ import { USER_VA_END } from '../cpu/sv39';
 import { linux_binprm } from './binfmts';
 import { load_script } from './binfmt_script';
 import { load_elf_binary } from './binfmt_elf';
-import { E2BIG, EFAULT, ELOOP, ENOEXEC, ENOMEM, EINVAL, ENOENT } from './errno';
+import { E2BIG, EFAULT, ELOOP, ENAMETOOLONG, ENOEXEC, ENOMEM } from './errno';
 import { mm_release } from './exit';
-import { do_close_on_exec, open_exec, resolve_at } from './fs/exec_file';
+import { do_close_on_exec } from './fs/file';
+import { open_execat } from './fs/kernel_read_file';
+import { AT_FDCWD } from './fs/uapi';
 import { current, kernel, kfunc, klocals, type KGen } from './kfunc';
 import { mm_alloc, mmput } from './mm/fork';
 import { vm_area_struct, type mm_struct } from './mm/mm_types';
@@ -54,8 +56,8 @@ const bprm_mm_init = kfunc('fs/exec.c', function* bprm_mm_init(bprm: linux_binpr
 });
 
 /** alloc_bprm: open the file for exec and set up the temporary mm. */
-const alloc_bprm = kfunc('fs/exec.c', function* alloc_bprm(filename: string): KGen<linux_binprm | number> {
-  const f = open_exec(filename);
+const alloc_bprm = kfunc('fs/exec.c', function* alloc_bprm(fd: number, filename: string, flags: number): KGen<linux_binprm | number> {
+  const f = yield* open_execat(fd, filename, flags);
   if (typeof f === 'number') return f;
   const bprm = new linux_binprm(f, filename);
   const r = yield* bprm_mm_init(bprm);
@@ -134,7 +136,7 @@ function* read_user_strings(uptr: number, what: string): KGen<Uint8Array[] | num
     const p = Number(new DataView(word.buffer).getBigUint64(0, true));
     if (p === 0) break;
     const s = yield* strncpy_from_user(p, MAX_ARG_STRLEN);
-    if (typeof s === 'number') return s === -ENOENT ? -EFAULT : s === -EINVAL ? -E2BIG : s;
+    if (typeof s === 'number') return s === -ENAMETOOLONG ? -E2BIG : s;
     out.push(new TextEncoder().encode(s));
     // A huge argv is refused as soon as it cannot fit (bprm_stack_limits' early check).
     if (out.length * 8 > 6 * 1024 * 1024) return -E2BIG;
@@ -148,11 +150,11 @@ function* read_user_strings(uptr: number, what: string): KGen<Uint8Array[] | num
  * call) or strings from the kernel (init starting the first program: kernel_execve).
  */
 export const do_execveat_common = kfunc('fs/exec.c', function* do_execveat_common(
-  filename: string, argv: Uint8Array[], envp: Uint8Array[],
+  fd: number, filename: string, argv: Uint8Array[], envp: Uint8Array[], flags: number,
 ): KGen<number> {
   const t = current();
   klocals({ filename, argc: argv.length, envc: envp.length });
-  const b = yield* alloc_bprm(filename);
+  const b = yield* alloc_bprm(fd, filename, flags);
   if (typeof b === 'number') return b;
   const bprm = b;
   bprm.argc = argv.length;
@@ -329,21 +331,18 @@ const sys_execve = kfunc('fs/exec.c', function* sys_execve(ufilename: number, ua
   if (typeof argv === 'number') return argv;
   const envp = yield* read_user_strings(uenvp, 'envc');
   if (typeof envp === 'number') return envp;
-  return yield* do_execveat_common(filename, argv, envp);
+  return yield* do_execveat_common(AT_FDCWD, filename, argv, envp, 0);
 });
 
-/** execveat(dirfd, filename, argv, envp, flags): only AT_FDCWD-relative names for now. */
+/** execveat(dirfd, filename, argv, envp, flags): relative to a directory fd, or the fd itself (AT_EMPTY_PATH). */
 const sys_execveat = kfunc('fs/exec.c', function* sys_execveat(dfd: number, ufilename: number, uargv: number, uenvp: number, flags: number): KGen<number> {
-  if ((flags & ~(0x100 | 0x1000)) !== 0) return -EINVAL;
   const filename = yield* strncpy_from_user(ufilename, 4096);
   if (typeof filename === 'number') return filename;
-  const path = resolve_at(dfd | 0, filename, flags);
-  if (typeof path === 'number') return path;
   const argv = yield* read_user_strings(uargv, 'argc');
   if (typeof argv === 'number') return argv;
   const envp = yield* read_user_strings(uenvp, 'envc');
   if (typeof envp === 'number') return envp;
-  return yield* do_execveat_common(path, argv, envp);
+  return yield* do_execveat_common(dfd | 0, filename, argv, envp, flags);
 });
 
 export const exec_syscalls: SyscallEntry[] = [

@@ -61,7 +61,7 @@ export const mm_release = kfunc('kernel/fork.c', function* mm_release(tsk: Task)
     if ((yield* put_user_u32(addr, 0)) === 0) futex_wake_address(tsk.mm, addr, 1);
   }
   // A vfork parent sleeps until the child lets go of the mm it borrowed.
-  if (tsk.vfork_done !== null) complete_vfork_done(tsk);
+  if (tsk.vfork_done !== null) yield* complete_vfork_done(tsk);
 });
 
 /** exit_mm: drop the address space; the last user frees it (mmput → exit_mmap). */

@@ -345,14 +345,14 @@ export const wait_for_vfork_done = kfunc('kernel/fork.c', function* wait_for_vfo
 });
 
 /** complete_vfork_done: wake the vfork parent (called from mm_release). */
-export function complete_vfork_done(tsk: Task): void {
+export const complete_vfork_done = kfunc('kernel/fork.c', function* complete_vfork_done(tsk: Task): KGen<void> {
   const vfork = tsk.vfork_done;
   if (vfork !== null) {
     tsk.vfork_done = null;
     vfork.done++;
     wake_up(vfork.wait);
   }
-}
+});
 
 /**
  * ret_from_fork / schedule_tail: the child's first kernel path — publish its tid if asked

@@ -10,13 +10,15 @@
  *    that ends — its own and the orphans that are reparented to it — until none is left;
  *  - pid 2, `kthreadd` — the parent of every kernel thread.
  */
-import { console_on_rootfs } from '../fs/console';
+import { console_on_rootfs } from '../drivers/tty/tty_io';
 import { ECHILD } from '../errno';
+import { AT_FDCWD } from '../fs/uapi';
 import { do_execveat_common } from '../exec';
 import { do_exit, kernel_wait } from '../exit';
 import { CLONE_FILES, CLONE_FS, kernel_clone } from '../fork';
 import { files_struct } from '../fs/fs_types';
 import { init_fs_struct } from '../fs/fs_struct';
+import { init_mount_tree } from '../fs/namespace';
 import { current, kernel, kfunc, klocals, set_current, set_kernel, type KGen } from '../kfunc';
 import type { Kernel } from '../kernel';
 import { kthreadd, kernel_thread } from '../kthread';
@@ -89,7 +91,7 @@ const init_main = kfunc('init/main.c', function* init_main(req: init_request, re
 /** The first child of init: exec the user's program (kernel_execve); on failure, exit. */
 const run_program = kfunc('init/main.c', function* run_program(req: init_request, result: init_result): KGen<void> {
   const enc = new TextEncoder();
-  const r = yield* do_execveat_common(req.filename, req.argv.map((a) => enc.encode(a)), req.envp.map((e) => enc.encode(e)));
+  const r = yield* do_execveat_common(AT_FDCWD, req.filename, req.argv.map((a) => enc.encode(a)), req.envp.map((e) => enc.encode(e)), 0);
   if (r < 0) {
     result.exec_errno = -r;
     result.exec_message = kernel().execErrors.get(current())?.message ?? null;
@@ -115,6 +117,8 @@ const kernel_init = (req: init_request, result: init_result) => kfunc('init/main
  */
 export function start_kernel(k: Kernel, req: init_request): init_result {
   set_kernel(k);
+  // mnt_init: the guest's root, /dev and /proc (a bad --root or --sysroot fails here, clearly).
+  init_mount_tree(k);
   const result: init_result = { pid: 0, status: null, exec_errno: 0, exec_message: null };
   const swapper = new Task();
   swapper.comm = 'swapper/0';

@@ -1,0 +1,77 @@
+/**
+ * The `forkscope run` contract, through the built CLI (dist/cli.js, bundled by `npm run build`):
+ * exit statuses, the one-line errors, --stats, --trace, usage errors.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const EXAMPLES = join(ROOT, 'examples', 'bin');
+
+function forkscope(args: string[], cwd = EXAMPLES) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli: forkscope run', function () {
+  before(function () {
+    const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    if (!existsSync(join(EXAMPLES, 'hello'))) {
+      console.log('      (examples/bin/hello is not built: run npm run build:guests)');
+      this.skip();
+    }
+  });
+
+  it('runs a program with the root as the current directory, printing nothing of its own', function () {
+    const r = forkscope(['run', './hello']);
+    assert.equal(r.stdout, 'Hello from a RISC-V guest!\n');
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+  });
+
+  it('takes --root for the guest\'s /', function () {
+    const r = forkscope(['run', '--root', EXAMPLES, './hello'], ROOT);
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, 'Hello from a RISC-V guest!\n');
+  });
+
+  it('exits 127 with one line when the program is not found', function () {
+    const r = forkscope(['run', './nope']);
+    assert.equal(r.status, 127);
+    assert.match(r.stderr, /^forkscope: \.\/nope: No such file or directory\n$/);
+  });
+
+  it('exits 126 with one line when the file cannot be executed', function () {
+    const r = forkscope(['run', '--root', join(ROOT, 'examples'), './hello.c']);
+    assert.equal(r.status, 126);
+    assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+    assert.match(r.stderr, /^forkscope: /);
+  });
+
+  it('ends --stats with the instructions, wall time and MIPS line', function () {
+    const r = forkscope(['run', '--stats', './hello']);
+    assert.equal(r.status, 0);
+    assert.match(r.stderr, /forkscope: instructions=\d+ wall=\d+\.\d{3}s mips=\d+(\.\d)?\n$/);
+  });
+
+  it('prints trace events on stderr with --trace', function () {
+    const r = forkscope(['run', '--trace', 'exec,sched', './hello']);
+    assert.equal(r.status, 0);
+    assert.match(r.stderr, /sched_process_exec: filename=\.\/hello/);
+    assert.match(r.stderr, /sched_process_fork: /);
+    assert.doesNotMatch(r.stderr, /sys_enter/);
+  });
+
+  it('answers usage errors with a message and status 2', function () {
+    assert.equal(forkscope(['run']).status, 2);
+    const bad = forkscope(['run', '--mem', 'lots', './hello']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^forkscope: --mem: 'lots' is not a size/);
+    assert.match(forkscope(['run', '--trace', 'bogus', './hello']).stderr, /unknown category 'bogus'/);
+    assert.match(forkscope(['run', '--root', '/nonexistent-dir', './hello']).stderr, /^forkscope: root \/nonexistent-dir/);
+  });
+});
