@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { DW_FORM, attrName, formatExpression, tagName } from '../../src/dwarf';
 import type { Attribute, Die } from '../../src/dwarf';
 import { BUILDS, DWARFDUMP, ElfFile, READELF, buildFixture, hasCommand, hex, requireCommands, run } from './helpers';
-import { parseReadelfInfo } from './oracles';
+import { parseDwarfdumpAttrs, parseReadelfInfo } from './oracles';
 
 /** The part of readelf's value text that follows an "(indirect string, offset: 0x79): " style prefix. */
 function stripPrefix(text: string): { prefix: string; rest: string } {
@@ -60,24 +60,6 @@ const INDEXED_FORMS = new Set<number>([
   DW_FORM.addrx, DW_FORM.addrx1, DW_FORM.addrx2, DW_FORM.addrx3, DW_FORM.addrx4,
 ]);
 
-/**
- * llvm-dwarfdump's attributes: "DIE offset/attribute name" → the first line of the value. It is
- * the oracle where readelf (binutils 2.40) goes wrong on clang's output: a unit DIE's indexed
- * strings and addresses, which readelf resolves before it has read the unit's
- * DW_AT_str_offsets_base / DW_AT_addr_base, and DW_FORM_loclistx in a file of several units.
- */
-function dwarfdumpAttrs(path: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let die = -1;
-  for (const line of run(DWARFDUMP, ['--debug-info', path]).split('\n')) {
-    const d = /^0x([0-9a-f]{8}): /.exec(line);
-    if (d) die = parseInt(d[1], 16);
-    const attr = /^\s+(DW_AT_\w+)\s+\((.*?)\)?$/.exec(line);
-    if (attr) out.set(`${die}/${attr[1]}`, attr[2].replace(/^"(.*)"$/, '$1'));
-  }
-  return out;
-}
-
 describe('dwarf: .debug_info against readelf', function () {
   for (const build of BUILDS) {
     it(`reads every DIE, tag, attribute and value (${build.name})`, function () {
@@ -112,10 +94,14 @@ describe('dwarf: .debug_info against readelf', function () {
           assert.equal(hex(a.offset), hex(want.attrs[j].offset), `${where} ${want.attrs[j].name}: offset`);
           const compared = compareValue(die, a, want.attrs[j].value);
           let t = compared.theirs;
+          // llvm-dwarfdump is the oracle where readelf (binutils 2.40) goes wrong on clang's
+          // output: a unit DIE's indexed strings and addresses, which readelf resolves before
+          // it has read the unit's DW_AT_str_offsets_base / DW_AT_addr_base, and
+          // DW_FORM_loclistx in a file of several units.
           const fromDwarfdump = a.value.kind === 'loclistx' || a.value.kind === 'rnglistx' || (depth === 0 && INDEXED_FORMS.has(a.form));
           if (fromDwarfdump) {
             if (!hasCommand(DWARFDUMP)) continue;
-            llvmAttrs ??= dwarfdumpAttrs(path);
+            llvmAttrs ??= parseDwarfdumpAttrs(run(DWARFDUMP, ['--debug-info', path]));
             t = llvmAttrs.get(`${die.offset}/${want.attrs[j].name}`) ?? '(missing)';
             if (a.value.kind === 'address') t = hex(BigInt(t));
             else if (a.value.kind === 'loclistx' || a.value.kind === 'rnglistx') t = `index: ${/^indexed \((0x[0-9a-f]+)\)/.exec(t)?.[1]}`;

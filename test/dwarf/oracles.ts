@@ -128,7 +128,7 @@ export function parseDwarfdumpLists(text: string): Map<string, ListEntry[]> {
     const attr = /^\s+(DW_AT_\w+)\s+\((.*)$/.exec(line);
     if (attr) {
       key = undefined;
-      const isList = attr[2].includes('loclist = ') || (attr[1] === 'DW_AT_ranges');
+      const isList = attr[1] === 'DW_AT_ranges' || attr[2].includes('loclist = ') || /^0x[0-9a-f]+: $/.test(attr[2]);
       if (!isList) continue;
       key = `${die}/${attr[1]}`;
       out.set(key, []);
@@ -138,6 +138,19 @@ export function parseDwarfdumpLists(text: string): Map<string, ListEntry[]> {
     if (entry && key) {
       out.get(key)?.push({ low: parseInt(entry[1], 16), high: parseInt(entry[2], 16), expr: entry[3] });
     }
+  }
+  return out;
+}
+
+/** llvm-dwarfdump's attributes: "DIE offset/attribute name" → the first line of the value. */
+export function parseDwarfdumpAttrs(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let die = -1;
+  for (const line of text.split('\n')) {
+    const d = /^0x([0-9a-f]{8}): /.exec(line);
+    if (d) die = parseInt(d[1], 16);
+    const attr = /^\s+(DW_AT_\w+)\s+\((.*?)\)?$/.exec(line);
+    if (attr) out.set(`${die}/${attr[1]}`, attr[2].replace(/^"(.*)"$/, '$1'));
   }
   return out;
 }
