@@ -25,7 +25,7 @@ import { emptyInst, Op } from '../isa/ops';
 import { executeAtomic } from './amo';
 import { executeCsr } from './csr';
 import { DecodeCache, LoopOp, packInst } from './decode-cache';
-import { executeFp } from './fp-adapter';
+import { executeFp } from './fpu';
 import { mul64, out } from './int64';
 import { Mmu, USER_VA_HI_END } from './mmu';
 import { executeMulDiv } from './muldiv';

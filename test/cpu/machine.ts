@@ -21,7 +21,8 @@ export const DATA = 0x200000;
 export class Machine {
   readonly mem: PhysMem;
   readonly hart: Hart;
-  readonly root: number;
+  /** Root table of the current address space. */
+  root: number;
   private nextFrame = 1;
 
   constructor(memBytes = 4 << 20) {
@@ -29,6 +30,13 @@ export class Machine {
     this.hart = new Hart(this.mem);
     this.root = this.allocFrame();
     this.hart.setRootTable(this.root);
+  }
+
+  /** Makes `root` (a fresh, empty address space when omitted) current; returns it. */
+  switchTo(root = this.allocFrame()): number {
+    this.root = root;
+    this.hart.setRootTable(root);
+    return root;
   }
 
   allocFrame(): number {
@@ -113,7 +121,8 @@ export class Machine {
 
   /** Maps a code page at `va` (read+execute), writes `code`, and points pc at it. */
   load(code: readonly (number | { c: number })[], va = CODE): void {
-    for (let page = va - (va % PAGE_SIZE); page < va + code.length * 4; page += PAGE_SIZE) {
+    const size = code.reduce<number>((n, insn) => n + (typeof insn === 'number' ? 4 : 2), 0);
+    for (let page = va - (va % PAGE_SIZE); page < va + size; page += PAGE_SIZE) {
       if ((this.pte(page) & PTE_V) === 0) this.map(page, RX);
     }
     this.writeCode(va, code);
