@@ -11,9 +11,8 @@ import { formatLogRecord } from '../kernel/printk';
 import { snapshot } from '../kernel/snapshot';
 import { formatTraceEvent } from '../kernel/trace';
 import type { RunOptions } from './args';
+import { GUEST_ENV } from './env';
 
-/** The guest's environment: fixed, so runs are reproducible and independent of the host's. */
-export const GUEST_ENV = ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/', 'TERM=dumb', 'LANG=C'];
 
 /** Instructions per call of Kernel.run: small enough to stay responsive to the host. */
 const SLICE = 50_000_000;

@@ -19,6 +19,7 @@ import { open_exec } from './fs/kernel_read_file';
 import { current, kfunc, klocals, type KGen } from './kfunc';
 import { arch_pick_mmap_layout, vm_brk_flags, vm_mmap } from './mm/mmap';
 import type { MappedFile } from './mm/mm_types';
+import { VM_EXEC } from './mm/vm_flags';
 import { clear_user, copy_to_user } from './mm/uaccess';
 import { get_random_bytes } from './random';
 import { RLIMIT_STACK } from './signal_types';
@@ -101,7 +102,8 @@ function* elf_load_segments(elf: ElfFile, file: MappedFile, load_bias: number, f
       const bssStart = ph.p_filesz > 0 ? fileEndPage : pageStart;
       const bssEnd = Math.ceil(memEnd / PAGE) * PAGE;
       if (bssEnd > bssStart) {
-        const r = yield* vm_brk_flags(bssStart, bssEnd - bssStart, prot);
+        // The bss is anonymous memory; only VM_EXEC may be asked for (vm_brk_flags' rule).
+        const r = yield* vm_brk_flags(bssStart, bssEnd - bssStart, (prot & PROT_EXEC) !== 0 ? VM_EXEC : 0);
         if (r < 0) return r;
       }
     }

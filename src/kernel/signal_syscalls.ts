@@ -3,7 +3,6 @@
  * rt_sigsuspend, rt_sigtimedwait, sigaltstack, kill, tkill, tgkill (and rt_sigreturn from the
  * architecture code). Signal sets cross the user boundary as 8-byte masks (sigsetsize 8).
  */
-import { sys_rt_sigreturn } from './arch/riscv/signal';
 import { EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ERESTARTNOHAND, ESRCH } from './errno';
 import { current, kernel, kfunc, type KGen } from './kfunc';
 import { copy_from_user, copy_to_user } from './mm/uaccess';
@@ -235,5 +234,4 @@ export const signal_syscalls: SyscallEntry[] = [
   { nr: 135, name: 'rt_sigprocmask', fn: sys_rt_sigprocmask, args: [['how', 'int'], ['nset', 'ptr'], ['oset', 'ptr'], ['sigsetsize', 'int']] },
   { nr: 136, name: 'rt_sigpending', fn: sys_rt_sigpending, args: [['uset', 'ptr'], ['sigsetsize', 'int']] },
   { nr: 137, name: 'rt_sigtimedwait', fn: sys_rt_sigtimedwait, args: [['uthese', 'ptr'], ['uinfo', 'ptr'], ['uts', 'ptr'], ['sigsetsize', 'int']] },
-  { nr: 139, name: 'rt_sigreturn', fn: sys_rt_sigreturn, args: [], noReturnValue: true },
 ];

@@ -3,6 +3,7 @@
  * each subsystem's list. A number with no handler gets -ENOSYS, and shows in `--trace syscalls`
  * like any other call.
  */
+import { arch_signal_syscalls } from './arch/riscv/signal';
 import { errnoName } from './errno';
 import { exec_syscalls } from './exec';
 import { exit_syscalls } from './exit';
@@ -22,7 +23,8 @@ export const NR_syscalls = 512;
 
 function build(): (SyscallEntry | undefined)[] {
   const table: (SyscallEntry | undefined)[] = new Array(NR_syscalls).fill(undefined);
-  for (const list of [fs_syscalls, mm_syscalls, fork_syscalls, exec_syscalls, exit_syscalls, signal_syscalls, futex_syscalls, sys_syscalls, time_syscalls]) {
+  for (const list of [fs_syscalls, mm_syscalls, fork_syscalls, exec_syscalls, exit_syscalls, signal_syscalls,
+    arch_signal_syscalls, futex_syscalls, sys_syscalls, time_syscalls]) {
     for (const e of list) {
       if (table[e.nr] !== undefined) throw new Error(`syscall ${e.nr} registered twice (${table[e.nr]!.name}, ${e.name})`);
       table[e.nr] = e;
@@ -31,7 +33,16 @@ function build(): (SyscallEntry | undefined)[] {
   return table;
 }
 
-export const sys_call_table = build();
+let table: (SyscallEntry | undefined)[] | null = null;
+
+/**
+ * The entry for syscall `nr`, or undefined. The table is assembled on first use: the subsystems'
+ * modules import one another, so they must all have finished loading first.
+ */
+export function sys_call_entry(nr: number): SyscallEntry | undefined {
+  table ??= build();
+  return nr >= 0 && nr < NR_syscalls ? table[nr] : undefined;
+}
 
 function fmtArg(v: number, fmt: string): string {
   if (fmt === 'hex' || fmt === 'ptr') return v < 0 ? String(v) : '0x' + v.toString(16);

@@ -9,7 +9,7 @@ import { start_kernel, type init_result } from '../../src/kernel/init/main';
 import { Kernel, type RunResult } from '../../src/kernel/kernel';
 import type { TraceEvent } from '../../src/kernel/trace';
 import { TRACE_CATEGORIES } from '../../src/kernel/trace';
-import { GUEST_ENV } from '../../src/cli/run';
+import { GUEST_ENV } from '../../src/cli/env';
 
 export const EXAMPLES = resolve(__dirname, '..', '..', 'examples', 'bin');
 

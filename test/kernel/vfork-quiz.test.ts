@@ -11,7 +11,7 @@ import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel } from '../../src/kernel/kernel';
 import { Task, TASK_KILLABLE, TASK_RUNNING } from '../../src/kernel/task';
 import { VM_STACK_INCOMPLETE_SETUP } from '../../src/kernel/mm/vm_flags';
-import { GUEST_ENV } from '../../src/cli/run';
+import { GUEST_ENV } from '../../src/cli/env';
 import { EXAMPLES, haveExample, RecordingConsole } from './guest';
 
 /** Runs vfork-exec, stopping at the entry of each function in `stops` (every time). */

@@ -14,6 +14,7 @@ import { current, kfunc, klocals, type KGen } from '../../kfunc';
 import { copy_from_user, copy_to_user } from '../../mm/uaccess';
 import { force_sig, get_signal, set_current_blocked, type ksignal } from '../../signal';
 import { SA_NODEFER, SA_ONSTACK, SA_RESTART, SA_SIGINFO, SIGSEGV, sigmask, type kernel_siginfo } from '../../signal_types';
+import type { SyscallEntry } from '../../syscall';
 import type { Task } from '../../task';
 import { lastCause, orig_a0 } from './traps';
 import { VDSO_RT_SIGRETURN_OFFSET } from './vdso';
@@ -196,3 +197,7 @@ export const sys_rt_sigreturn = kfunc('arch/riscv/kernel/signal.c', function* sy
   lastCause.delete(t);
   return 0;
 });
+
+export const arch_signal_syscalls: SyscallEntry[] = [
+  { nr: 139, name: 'rt_sigreturn', fn: sys_rt_sigreturn, args: [], noReturnValue: true },
+];

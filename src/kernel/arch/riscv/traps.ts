@@ -17,7 +17,7 @@ import { current, kernel, kfunc, klocals, type KGen } from '../../kfunc';
 import { do_page_fault } from '../../mm/fault';
 import { force_sig_fault } from '../../signal';
 import { BUS_ADRALN, ILL_ILLOPC, SIGBUS, SIGILL, SIGTRAP, TRAP_BRKPT } from '../../signal_types';
-import { sys_call_table, traceSyscallEnter, traceSyscallExit } from '../../syscall_table';
+import { sys_call_entry, traceSyscallEnter, traceSyscallExit } from '../../syscall_table';
 
 /** The saved `orig_a0` of pt_regs (the first argument, kept for syscall restart). */
 export const orig_a0 = new WeakMap<object, bigint>();
@@ -59,7 +59,7 @@ const do_trap_ecall_u = kfunc('arch/riscv/kernel/traps.c', function* do_trap_eca
   regs.pc += 4;
   const nr = regs.getRegNum(REG_A7);
   orig_a0.set(t, regs.getReg(REG_A0));
-  const entry = nr >= 0 && nr < sys_call_table.length ? sys_call_table[nr] : undefined;
+  const entry = sys_call_entry(nr);
   const a = [regs.getRegNum(10), regs.getRegNum(11), regs.getRegNum(12), regs.getRegNum(13), regs.getRegNum(14), regs.getRegNum(15)];
   klocals({ nr, name: entry?.name ?? 'ni_syscall' });
   traceSyscallEnter(t, nr, entry, a);
