@@ -7,7 +7,9 @@
  * Vigna's small, well-studied PRNG) whose state is filled by splitmix32 from the machine's `seed`
  * option: the same seed gives the same bytes in the same order, run after run.
  */
-import { kernel } from './kfunc';
+import type { file_operations, kiocb } from './fs/fs_types';
+import type { iov_iter } from './fs/iov_iter';
+import { kernel, type KGen } from './kfunc';
 import type { Kernel } from './kernel';
 
 /** xoshiro128**: 128 bits of state, 32-bit outputs. Not cryptographic; reproducible. */
@@ -79,3 +81,33 @@ export function get_random_bytes(buf: Uint8Array): void {
 export function get_random_u32(): number {
   return crng(kernel()).next32();
 }
+
+/** /dev/random and /dev/urandom (random_fops, urandom_fops): reads draw from the generator. */
+function* random_read_iter(_iocb: kiocb, to: iov_iter): KGen<number> {
+  const buf = new Uint8Array(256);
+  let total = 0;
+  while (to.count > 0) {
+    const want = Math.min(to.count, buf.length);
+    get_random_bytes(buf.subarray(0, want));
+    const n = yield* to.copy_to_iter(buf.subarray(0, want));
+    total += n;
+    if (n < want) break;
+  }
+  return total;
+}
+
+/** Writing mixes entropy into Linux's pool; a deterministic machine accepts and ignores it. */
+function* random_write_iter(_iocb: kiocb, from: iov_iter): KGen<number> {
+  return from.count;
+}
+
+export const RANDOM_MAJOR = 1;
+export const RANDOM_MINOR = 8;
+export const URANDOM_MINOR = 9;
+
+/** noop_llseek: the position never matters, so seeks succeed and change nothing. */
+export const random_fops: file_operations = {
+  read_iter: random_read_iter,
+  write_iter: random_write_iter,
+  llseek: (f) => f.f_pos,
+};

@@ -1,0 +1,152 @@
+/**
+ * The terminal driver (drivers/tty/tty_io.c) for Forkscope's one terminal, the host console:
+ * reads and writes of descriptors 0, 1, 2, /dev/tty and /dev/console go to the host descriptor
+ * the file stands for. `console_on_rootfs` (init/main.c) gives the first task its three
+ * standard descriptors.
+ */
+import { EFAULT, ENOTTY, ENXIO, EPIPE } from '../../errno';
+import { kernel, current, type KGen } from '../../kfunc';
+import { file, FMODE_READ, FMODE_WRITE, type file_operations, type inode, type kiocb } from '../../fs/fs_types';
+import type { iov_iter } from '../../fs/iov_iter';
+import { current_mnt_ns } from '../../fs/namespace';
+import {
+  FIONREAD, O_LARGEFILE, O_RDWR, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ,
+} from '../../fs/uapi';
+import { copy_from_user, copy_to_user, put_user_u32 } from '../../mm/uaccess';
+import { send_sig } from '../../signal';
+import { SIGPIPE } from '../../signal_types';
+import { null_console, type Console } from './console';
+
+export const TTYAUX_MAJOR = 5;
+export const TTY_MINOR = 0;
+export const CONSOLE_MINOR = 1;
+
+/** What a terminal file reads and writes: one of the host's descriptors 0, 1, 2. */
+export interface tty_file {
+  readonly hostFd: number;
+}
+
+/** The running machine's console. */
+export function tty_console(): Console {
+  return kernel().options.console ?? null_console;
+}
+
+export function tty_host_fd(f: file): number {
+  return (f.private_data as tty_file).hostFd;
+}
+
+function* tty_read(_iocb: kiocb, to: iov_iter): KGen<number> {
+  if (to.count === 0) return 0;
+  const buf = new Uint8Array(Math.min(to.count, 4096));
+  const n = tty_console().read(tty_host_fd(_iocb.ki_filp), buf);
+  if (n <= 0) return n;
+  const copied = yield* to.copy_to_iter(buf.subarray(0, n));
+  return copied > 0 ? copied : -EFAULT;
+}
+
+function* tty_write(iocb: kiocb, from: iov_iter): KGen<number> {
+  const con = tty_console();
+  const fd = tty_host_fd(iocb.ki_filp);
+  let total = 0;
+  while (from.count > 0) {
+    const chunk = yield* from.copy_from_iter(Math.min(from.count, 4096));
+    if (chunk.length === 0) return total > 0 ? total : -EFAULT;
+    const n = con.write(fd, chunk);
+    if (n < 0) {
+      // The host's reader is gone (a closed pipe): the guest sees what a pipe writer would.
+      if (n === -EPIPE && total === 0) send_sig(SIGPIPE, current(), false);
+      return total > 0 ? total : n;
+    }
+    total += n;
+    if (n < chunk.length) break;
+  }
+  return total;
+}
+
+/** tty_open for /dev/tty and /dev/console: the first of the host's descriptors that is a terminal. */
+function tty_open(_ino: inode, f: file): number {
+  const con = tty_console();
+  for (const fd of [0, 1, 2]) {
+    if (con.isatty(fd)) {
+      f.private_data = { hostFd: fd } satisfies tty_file;
+      return 0;
+    }
+  }
+  return -ENXIO;
+}
+
+/**
+ * The settings TCGETS reports (the kernel's 36-byte `struct termios`): a fresh terminal's
+ * defaults — ICRNL|IXON, OPOST|ONLCR, B38400|CS8|CREAD, ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|
+ * ECHOKE|IEXTEN, and the usual control characters (^C, ^\, DEL, ^U, ^D, VMIN 1, ^Q, ^S, ^Z, ^R, ^O, ^W, ^V).
+ */
+function default_termios(): Uint8Array {
+  const t = new Uint8Array(36);
+  const v = new DataView(t.buffer);
+  v.setUint32(0, 0x500, true);
+  v.setUint32(4, 0x5, true);
+  v.setUint32(8, 0xbf, true);
+  v.setUint32(12, 0x8a3b, true);
+  t.set([3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f, 0x17, 0x16, 0], 17);
+  return t;
+}
+
+/** tty_ioctl: the terminal requests glibc and shells make; ENOTTY when the host side is no terminal. */
+function* tty_ioctl(f: file, cmd: number, arg: number): KGen<number> {
+  const con = tty_console();
+  const fd = tty_host_fd(f);
+  if (!con.isatty(fd)) return -ENOTTY;
+  switch (cmd) {
+    case TCGETS:
+      return (yield* copy_to_user(arg, default_termios())) === 0 ? 0 : -EFAULT;
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF: {
+      // The host terminal's settings stay as they are; the request is checked and accepted.
+      const t = new Uint8Array(36);
+      return (yield* copy_from_user(t, arg)) === 0 ? 0 : -EFAULT;
+    }
+    case TIOCGWINSZ: {
+      const ws = con.winsize(fd) ?? { rows: 24, cols: 80 };
+      const b = new Uint8Array(8);
+      const v = new DataView(b.buffer);
+      v.setUint16(0, ws.rows, true);
+      v.setUint16(2, ws.cols, true);
+      return (yield* copy_to_user(arg, b)) === 0 ? 0 : -EFAULT;
+    }
+    case TIOCSWINSZ:
+    case TIOCSPGRP:
+      return 0;
+    case TIOCGPGRP:
+      return yield* put_user_u32(arg, current().signal?.pgrp ?? current().tgid);
+    case FIONREAD:
+      return yield* put_user_u32(arg, 0);
+    default:
+      return -ENOTTY;
+  }
+}
+
+export const tty_fops: file_operations = {
+  open: tty_open,
+  read_iter: tty_read,
+  write_iter: tty_write,
+  unlocked_ioctl: tty_ioctl,
+};
+
+/**
+ * console_on_rootfs (init/main.c): the current task's descriptors 0, 1 and 2, open read-write
+ * on /dev/console and bound to the host's stdin, stdout and stderr.
+ */
+export function console_on_rootfs(): void {
+  const files = current().files;
+  const dev = current_mnt_ns().mounts.get('dev');
+  const console = dev?.d_inode.i_op.lookup?.(dev, 'console');
+  if (files === null || console === undefined || typeof console === 'number') throw new Error('no /dev/console');
+  for (const fd of [0, 1, 2]) {
+    const f = new file(console, O_RDWR | O_LARGEFILE, FMODE_READ | FMODE_WRITE, console.d_inode.i_fop);
+    f.private_data = { hostFd: fd } satisfies tty_file;
+    files.fd[fd] = f;
+    files.open_fds[fd] = true;
+    files.close_on_exec[fd] = false;
+  }
+}

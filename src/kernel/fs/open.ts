@@ -1,0 +1,205 @@
+/**
+ * Opening files (fs/open.c, and fs/namei.c's path_openat): openat's flag checks, the walk to
+ * the file (creating it for O_CREAT), the permission checks of may_open, and do_dentry_open,
+ * which gives the new `struct file` its operations. Also access(2), chdir and fchdir.
+ */
+import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP } from '../errno';
+import { kfunc, klocals, type KGen } from '../kfunc';
+import { fd_install, fget_raw, fput, get_unused_fd_flags, put_unused_fd } from './file';
+import { current_fs, current_umask, set_fs_pwd } from './fs_struct';
+import { dentry, file, FMODE_PATH, type file_operations } from './fs_types';
+import {
+  filename_lookup, filename_parentat, follow_last_link, inode_permission, lookup_one, LOOKUP_DIRECTORY,
+  LOOKUP_EMPTY, LOOKUP_FOLLOW, may_create, type walk_result,
+} from './namei';
+import {
+  AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_APPEND, MAY_EXEC, MAY_OPEN, MAY_READ,
+  MAY_WRITE, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY,
+  O_NOFOLLOW, O_PATH, O_TRUNC, S_IALLUGO, S_ISDIR, S_ISLNK, __O_TMPFILE, VALID_OPEN_FLAGS,
+} from './uapi';
+
+/** What build_open_flags works out from open's flags and mode (Linux's `struct open_flags`). */
+export interface open_flags {
+  readonly open_flag: number;
+  /** Permission bits for a file O_CREAT makes (before the umask). */
+  readonly mode: number;
+  /** MAY_* bits may_open checks. */
+  readonly acc_mode: number;
+  readonly lookup_flags: number;
+}
+
+/** build_open_flags: validates and normalizes openat's flags (unknown bits are dropped). */
+export function build_open_flags(flags: number, mode: number): open_flags | number {
+  flags &= VALID_OPEN_FLAGS;
+  if ((flags & __O_TMPFILE) !== 0) return -EOPNOTSUPP; // no file system here makes unnamed files
+  if ((flags & O_CREAT) !== 0 && (flags & O_DIRECTORY) !== 0) return -EINVAL;
+  // 64-bit kernels open every file as large (force_o_largefile), so F_GETFL shows it.
+  flags |= O_LARGEFILE;
+  if ((flags & O_PATH) !== 0) {
+    flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC | O_LARGEFILE;
+    return { open_flag: flags, mode: 0, acc_mode: 0, lookup_flags: lookup_flags_of(flags) };
+  }
+  const acc = flags & O_ACCMODE;
+  let acc_mode = MAY_OPEN | (acc === 0 ? MAY_READ : acc === 1 ? MAY_WRITE : MAY_READ | MAY_WRITE);
+  if ((flags & O_TRUNC) !== 0) acc_mode |= MAY_WRITE;
+  if ((flags & O_APPEND) !== 0) acc_mode |= MAY_APPEND;
+  return {
+    open_flag: flags,
+    mode: (flags & O_CREAT) !== 0 ? mode & S_IALLUGO : 0,
+    acc_mode,
+    lookup_flags: lookup_flags_of(flags),
+  };
+}
+
+function lookup_flags_of(flags: number): number {
+  return ((flags & O_NOFOLLOW) === 0 ? LOOKUP_FOLLOW : 0) | ((flags & O_DIRECTORY) !== 0 ? LOOKUP_DIRECTORY : 0);
+}
+
+/** OPEN_FMODE: FMODE_READ/FMODE_WRITE from the access mode (3 gives neither). */
+function open_fmode(flags: number): number {
+  return (flags + 1) & O_ACCMODE;
+}
+
+/** may_open: may this object be opened with these access bits at all? */
+function may_open(d: dentry, acc_mode: number): number {
+  const mode = d.d_inode.i_mode;
+  if (S_ISLNK(mode)) return -ELOOP;
+  if (S_ISDIR(mode)) {
+    if ((acc_mode & MAY_WRITE) !== 0) return -EISDIR;
+    if ((acc_mode & MAY_EXEC) !== 0) return -EACCES;
+  }
+  return inode_permission(d, acc_mode);
+}
+
+/** An O_PATH file: it names an object; reading, writing and mapping it fail with EBADF. */
+const path_file_ops: file_operations = {};
+
+/** do_dentry_open / vfs_open: the file object, with the operations of the object's file system. */
+export function vfs_open(d: dentry, flags: number): file | number {
+  if ((flags & O_PATH) !== 0) return new file(d, flags, FMODE_PATH, path_file_ops);
+  const f = new file(d, flags, open_fmode(flags), d.d_inode.i_fop);
+  const err = f.f_op.open?.(d.d_inode, f) ?? 0;
+  if (err < 0) return err;
+  f.f_flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+  return f;
+}
+
+/** The last component of an O_CREAT open: the existing object, or a new regular file. */
+function open_last_create(p: walk_result, op: open_flags): { d: dentry; created: boolean } | number {
+  const total = { count: 0 };
+  let w = p;
+  for (;;) {
+    if (w.last === '' || w.last === '.' || w.last === '..' || w.trailing) return -EISDIR;
+    const child = lookup_one(w.dir, w.last);
+    if (typeof child === 'number') {
+      if (child !== -ENOENT) return child;
+      const perm = may_create(w.dir);
+      if (perm < 0) return perm;
+      const create = w.dir.d_inode.i_op.create;
+      if (create === undefined) return -EACCES;
+      const d = create(w.dir, w.last, op.mode & ~current_umask(), op.open_flag);
+      return typeof d === 'number' ? d : { d, created: true };
+    }
+    if ((op.open_flag & O_EXCL) !== 0) return -EEXIST;
+    if (S_ISLNK(child.d_inode.i_mode)) {
+      if ((op.open_flag & O_NOFOLLOW) !== 0) return -ELOOP;
+      const next = follow_last_link(w, child, total);
+      if (typeof next === 'number') return next;
+      if (next instanceof dentry) {
+        if (S_ISDIR(next.d_inode.i_mode)) return -EISDIR;
+        return { d: next, created: false };
+      }
+      w = next;
+      continue;
+    }
+    if (S_ISDIR(child.d_inode.i_mode)) return -EISDIR;
+    return { d: child, created: false };
+  }
+}
+
+/** do_filp_open (path_openat + do_open): the open file for `name`, or -errno. */
+export function do_filp_open(dfd: number, name: string, op: open_flags): file | number {
+  let d: dentry;
+  let created = false;
+  if ((op.open_flag & O_CREAT) !== 0 && (op.open_flag & O_PATH) === 0) {
+    const p = filename_parentat(dfd, name);
+    if (typeof p === 'number') return p;
+    const r = open_last_create(p, op);
+    if (typeof r === 'number') return r;
+    ({ d, created } = r);
+  } else {
+    const r = filename_lookup(dfd, name, op.lookup_flags);
+    if (typeof r === 'number') return r;
+    d = r;
+  }
+  if ((op.open_flag & O_PATH) === 0 && !created) {
+    const err = may_open(d, op.acc_mode);
+    if (err < 0) return err;
+  }
+  return vfs_open(d, op.open_flag);
+}
+
+/** do_sys_openat2: openat(2) — a descriptor first (EMFILE before anything else), then the file. */
+export const do_sys_openat2 = kfunc('fs/open.c', function* do_sys_openat2(
+  dfd: number, filename: string, flags: number, mode: number,
+): KGen<number> {
+  klocals({ filename, flags: '0' + flags.toString(8), mode: '0' + mode.toString(8) });
+  const op = build_open_flags(flags, mode);
+  if (typeof op === 'number') return op;
+  const fd = get_unused_fd_flags(op.open_flag);
+  if (fd < 0) return fd;
+  const f = do_filp_open(dfd, filename, op);
+  if (typeof f === 'number') {
+    put_unused_fd(fd);
+    return f;
+  }
+  fd_install(fd, f);
+  return fd;
+});
+
+/** filp_open: the kernel opening a file by name (relative to the caller's cwd). */
+export function filp_open(name: string, flags: number, mode: number): file | number {
+  const op = build_open_flags(flags, mode);
+  if (typeof op === 'number') return op;
+  return do_filp_open(AT_FDCWD, name, op);
+}
+
+/** do_faccessat: access(2), faccessat(2), faccessat2(2). */
+export const do_faccessat = kfunc('fs/open.c', function* do_faccessat(
+  dfd: number, filename: string, mode: number, flags: number,
+): KGen<number> {
+  klocals({ filename, mode });
+  if ((mode & ~7) !== 0) return -EINVAL;
+  if ((flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
+  const lookup = ((flags & AT_SYMLINK_NOFOLLOW) === 0 ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) !== 0 ? LOOKUP_EMPTY : 0);
+  const d = filename_lookup(dfd, filename, lookup);
+  if (typeof d === 'number') return d;
+  if (mode === 0) return 0;
+  const err = inode_permission(d, mode);
+  if (err < 0) return err;
+  return d.d_inode.i_op.permission?.(d, mode) ?? 0;
+});
+
+function set_pwd(d: dentry): number {
+  if (!S_ISDIR(d.d_inode.i_mode)) return -ENOTDIR;
+  const err = inode_permission(d, MAY_EXEC);
+  if (err < 0) return err;
+  set_fs_pwd(current_fs(), d);
+  return 0;
+}
+
+/** chdir(2). */
+export const ksys_chdir = kfunc('fs/open.c', function* ksys_chdir(filename: string): KGen<number> {
+  klocals({ filename });
+  const d = filename_lookup(AT_FDCWD, filename, LOOKUP_FOLLOW | LOOKUP_DIRECTORY);
+  return typeof d === 'number' ? d : set_pwd(d);
+});
+
+/** fchdir(2): an O_PATH descriptor will do. */
+export const ksys_fchdir = kfunc('fs/open.c', function* ksys_fchdir(fd: number): KGen<number> {
+  const f = fget_raw(fd);
+  if (f === null) return -EBADF;
+  const r = set_pwd(f.f_path);
+  fput(f);
+  return r;
+});

@@ -1,0 +1,137 @@
+/**
+ * Reading, writing and seeking (fs/read_write.c): read, write, pread64, pwrite64, readv, writev,
+ * lseek, and kernel_read for the kernel's own use (exec).
+ *
+ * Checks come in Linux's order — a descriptor not open for reading is EBADF, a file that cannot
+ * be read EINVAL, a buffer outside user space EFAULT, a negative position EINVAL — then the file's
+ * read_iter/write_iter moves the data through an iov_iter. A buffer that is only partly mapped
+ * gives a short count (or EFAULT if nothing could be moved), as on Linux.
+ */
+import { EBADF, EINVAL, ESPIPE } from '../errno';
+import { kfunc, klocals, type KGen } from '../kfunc';
+import { fget, fput } from './file';
+import { FMODE_READ, FMODE_WRITE, type file, type kiocb } from './fs_types';
+import { kvec_iter, type iov_iter } from './iov_iter';
+import { SEEK_HOLE } from './uapi';
+import { import_iovec, import_ubuf } from './uio';
+
+/** The file's read_iter at `pos` (or at f_pos, which then moves). */
+function* do_iter_read(f: file, iter: iov_iter, pos: number | null): KGen<number> {
+  const iocb: kiocb = { ki_filp: f, ki_pos: pos ?? f.f_pos };
+  const n = yield* f.f_op.read_iter!(iocb, iter);
+  if (pos === null) f.f_pos = iocb.ki_pos;
+  return n;
+}
+
+function* do_iter_write(f: file, iter: iov_iter, pos: number | null): KGen<number> {
+  const iocb: kiocb = { ki_filp: f, ki_pos: pos ?? f.f_pos };
+  const n = yield* f.f_op.write_iter!(iocb, iter);
+  if (pos === null) f.f_pos = iocb.ki_pos;
+  return n;
+}
+
+/** Why a file cannot be read (or written) at all, as vfs_read/vfs_write check first. */
+function can_rw(f: file, write: boolean): number {
+  if ((f.f_mode & (write ? FMODE_WRITE : FMODE_READ)) === 0) return -EBADF;
+  if ((write ? f.f_op.write_iter : f.f_op.read_iter) === undefined) return -EINVAL;
+  return 0;
+}
+
+/** vfs_read / vfs_write on a user buffer; `pos` null means the file position. */
+function* vfs_rw(f: file, buf: number, count: number, pos: number | null, write: boolean): KGen<number> {
+  const err = can_rw(f, write);
+  if (err < 0) return err;
+  const iter = import_ubuf(buf, count);
+  if (typeof iter === 'number') return iter;
+  if (pos !== null && pos < 0) return -EINVAL;
+  return yield* (write ? do_iter_write(f, iter, pos) : do_iter_read(f, iter, pos));
+}
+
+/** Runs `fn` on the file behind `fd` (fdget … fdput). */
+function* with_fd(fd: number, fn: (f: file) => KGen<number>): KGen<number> {
+  const f = fget(fd);
+  if (f === null) return -EBADF;
+  try {
+    return yield* fn(f);
+  } finally {
+    fput(f);
+  }
+}
+
+/** read(2). */
+export const ksys_read = kfunc('fs/read_write.c', function* ksys_read(fd: number, buf: number, count: number): KGen<number> {
+  klocals({ fd, count });
+  return yield* with_fd(fd, (f) => vfs_rw(f, buf, count, null, false));
+});
+
+/** write(2). */
+export const ksys_write = kfunc('fs/read_write.c', function* ksys_write(fd: number, buf: number, count: number): KGen<number> {
+  klocals({ fd, count });
+  return yield* with_fd(fd, (f) => vfs_rw(f, buf, count, null, true));
+});
+
+/** pread64 / pwrite64: at a position, leaving f_pos alone; ESPIPE on pipes and terminals. */
+function* prw(fd: number, buf: number, count: number, pos: number, write: boolean): KGen<number> {
+  if (pos < 0) return -EINVAL;
+  return yield* with_fd(fd, function* (f) {
+    if (f.f_op.llseek === undefined) return -ESPIPE;
+    return yield* vfs_rw(f, buf, count, pos, write);
+  });
+}
+
+export const ksys_pread64 = kfunc('fs/read_write.c', function* ksys_pread64(fd: number, buf: number, count: number, pos: number): KGen<number> {
+  klocals({ fd, count, pos });
+  return yield* prw(fd, buf, count, pos, false);
+});
+
+export const ksys_pwrite64 = kfunc('fs/read_write.c', function* ksys_pwrite64(fd: number, buf: number, count: number, pos: number): KGen<number> {
+  klocals({ fd, count, pos });
+  return yield* prw(fd, buf, count, pos, true);
+});
+
+/** do_readv / do_writev: readv(2) and writev(2) over an iovec array. */
+function* vfs_rwv(fd: number, vec: number, vlen: number, write: boolean): KGen<number> {
+  return yield* with_fd(fd, function* (f) {
+    const err = can_rw(f, write);
+    if (err < 0) return err;
+    const iter = yield* import_iovec(vec, vlen);
+    if (typeof iter === 'number') return iter;
+    return yield* (write ? do_iter_write(f, iter, null) : do_iter_read(f, iter, null));
+  });
+}
+
+export const do_readv = kfunc('fs/read_write.c', function* do_readv(fd: number, vec: number, vlen: number): KGen<number> {
+  klocals({ fd, vlen });
+  return yield* vfs_rwv(fd, vec, vlen, false);
+});
+
+export const do_writev = kfunc('fs/read_write.c', function* do_writev(fd: number, vec: number, vlen: number): KGen<number> {
+  klocals({ fd, vlen });
+  return yield* vfs_rwv(fd, vec, vlen, true);
+});
+
+/** vfs_llseek: the file's own llseek; files without one (pipes, terminals) give ESPIPE. */
+export function vfs_llseek(f: file, offset: number, whence: number): number {
+  const llseek = f.f_op.llseek;
+  if (llseek === undefined) return -ESPIPE;
+  const pos = llseek(f, offset, whence);
+  if (pos >= 0) f.f_pos = pos;
+  return pos;
+}
+
+/** lseek(2). */
+export const ksys_lseek = kfunc('fs/read_write.c', function* ksys_lseek(fd: number, offset: number, whence: number): KGen<number> {
+  klocals({ fd, offset, whence });
+  const f = fget(fd);
+  if (f === null) return -EBADF;
+  const r = whence < 0 || whence > SEEK_HOLE ? -EINVAL : vfs_llseek(f, offset, whence);
+  fput(f);
+  return r;
+});
+
+/** kernel_read: the kernel reading a file into its own buffer at `pos`. */
+export function* kernel_read(f: file, buf: Uint8Array, pos: number): KGen<number> {
+  const err = can_rw(f, false);
+  if (err < 0) return err;
+  return yield* do_iter_read(f, new kvec_iter(buf), pos);
+}

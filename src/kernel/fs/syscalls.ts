@@ -1,0 +1,271 @@
+/**
+ * The file system calls (include/linux/syscalls.h, riscv64 numbers from asm-generic/unistd.h):
+ * each takes its argument registers, copies names and structures between user memory and the
+ * kernel (getname, cp_new_stat, …) and calls the kernel function in the file Linux keeps it in.
+ *
+ * riscv64 has no open, stat, pipe, dup2 — and no renameat (38): glibc uses renameat2.
+ */
+import { EFAULT, EINVAL, ENAMETOOLONG, ERANGE } from '../errno';
+import { kfunc, type KGen } from '../kfunc';
+import { access_ok, copy_from_user, copy_to_user } from '../mm/uaccess';
+import type { SyscallEntry } from '../syscall';
+import { do_getcwd } from './d_path';
+import { do_sys_fcntl } from './fcntl';
+import { close_fd, ksys_dup, ksys_dup3 } from './file';
+import { ksys_umask } from './fs_struct';
+import { ksys_ioctl } from './ioctl';
+import { do_mkdirat, do_renameat2, do_rmdir, do_unlinkat } from './namei';
+import { do_faccessat, do_sys_openat2, ksys_chdir, ksys_fchdir } from './open';
+import { do_pipe_flags, pipe_abort, pipe_install } from './pipe';
+import { ksys_getdents64 } from './readdir';
+import {
+  do_readv, do_writev, ksys_lseek, ksys_pread64, ksys_pwrite64, ksys_read, ksys_write,
+} from './read_write';
+import { cp_new_stat, cp_statx, do_readlinkat, do_statx, vfs_fstat, vfs_fstatat } from './stat';
+import type { kstat } from './fs_types';
+import { AT_EMPTY_PATH, AT_REMOVEDIR, PATH_MAX } from './uapi';
+
+/**
+ * getname: a path from user memory, as a byte string (one character per byte). Read a page at a
+ * time so that a name ending just before an unmapped page is fine; EFAULT if the NUL is never
+ * reached, ENAMETOOLONG if there is none within PATH_MAX bytes.
+ */
+export function* getname(uaddr: number): KGen<string | number> {
+  if (!access_ok(uaddr, 1)) return -EFAULT;
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let addr = uaddr;
+  while (total < PATH_MAX) {
+    const chunk = new Uint8Array(Math.min(4096 - (addr % 4096), PATH_MAX - total));
+    const left = yield* copy_from_user(chunk, addr);
+    const got = chunk.subarray(0, chunk.length - left);
+    const nul = got.indexOf(0);
+    if (nul >= 0) {
+      parts.push(got.subarray(0, nul));
+      return Buffer.concat(parts).toString('latin1');
+    }
+    if (left > 0) return -EFAULT;
+    parts.push(chunk);
+    total += chunk.length;
+    addr += chunk.length;
+  }
+  return -ENAMETOOLONG;
+}
+
+/** A path argument that AT_EMPTY_PATH lets be NULL (Linux 6.11+ for the stat calls). */
+function* getname_maybe_null(uaddr: number, flags: number): KGen<string | number> {
+  if (uaddr === 0 && (flags & AT_EMPTY_PATH) !== 0) return '';
+  return yield* getname(uaddr);
+}
+
+function* put_bytes(uaddr: number, bytes: Uint8Array): KGen<number> {
+  return (yield* copy_to_user(uaddr, bytes)) === 0 ? 0 : -EFAULT;
+}
+
+/** int arguments: the low 32 bits, signed. */
+const int = (v: number): number => v | 0;
+/** unsigned int arguments. */
+const uint = (v: number): number => v >>> 0;
+
+function* sys_getcwd(buf: number, size: number): KGen<number> {
+  const path = yield* do_getcwd();
+  if (typeof path === 'number') return path;
+  const bytes = Buffer.from(path + '\0', 'latin1');
+  if (bytes.length > size) return -ERANGE;
+  const err = yield* put_bytes(buf, bytes);
+  return err < 0 ? err : bytes.length;
+}
+
+function* sys_dup(fildes: number): KGen<number> {
+  yield* [];
+  return ksys_dup(uint(fildes));
+}
+
+function* sys_dup3(oldfd: number, newfd: number, flags: number): KGen<number> {
+  yield* [];
+  return ksys_dup3(uint(oldfd), uint(newfd), int(flags));
+}
+
+function* sys_fcntl(fd: number, cmd: number, arg: number): KGen<number> {
+  return yield* do_sys_fcntl(uint(fd), uint(cmd), arg);
+}
+
+function* sys_ioctl(fd: number, cmd: number, arg: number): KGen<number> {
+  return yield* ksys_ioctl(uint(fd), uint(cmd), arg);
+}
+
+function* sys_mkdirat(dfd: number, pathname: number, mode: number): KGen<number> {
+  const name = yield* getname(pathname);
+  return typeof name === 'number' ? name : yield* do_mkdirat(int(dfd), name, uint(mode));
+}
+
+function* sys_unlinkat(dfd: number, pathname: number, flag: number): KGen<number> {
+  if ((int(flag) & ~AT_REMOVEDIR) !== 0) return -EINVAL;
+  const name = yield* getname(pathname);
+  if (typeof name === 'number') return name;
+  return yield* ((int(flag) & AT_REMOVEDIR) !== 0 ? do_rmdir(int(dfd), name) : do_unlinkat(int(dfd), name));
+}
+
+function* sys_renameat2(olddfd: number, oldname: number, newdfd: number, newname: number, flags: number): KGen<number> {
+  const from = yield* getname(oldname);
+  if (typeof from === 'number') return from;
+  const to = yield* getname(newname);
+  if (typeof to === 'number') return to;
+  return yield* do_renameat2(int(olddfd), from, int(newdfd), to, uint(flags));
+}
+
+function* sys_faccessat2(dfd: number, filename: number, mode: number, flags: number): KGen<number> {
+  const name = yield* getname_maybe_null(filename, int(flags));
+  return typeof name === 'number' ? name : yield* do_faccessat(int(dfd), name, int(mode), int(flags));
+}
+
+function* sys_faccessat(dfd: number, filename: number, mode: number): KGen<number> {
+  return yield* sys_faccessat2(dfd, filename, mode, 0);
+}
+
+function* sys_chdir(filename: number): KGen<number> {
+  const name = yield* getname(filename);
+  return typeof name === 'number' ? name : yield* ksys_chdir(name);
+}
+
+function* sys_fchdir(fd: number): KGen<number> {
+  return yield* ksys_fchdir(uint(fd));
+}
+
+function* sys_openat(dfd: number, filename: number, flags: number, mode: number): KGen<number> {
+  const name = yield* getname(filename);
+  return typeof name === 'number' ? name : yield* do_sys_openat2(int(dfd), name, int(flags), uint(mode) & 0o7777);
+}
+
+function* sys_close(fd: number): KGen<number> {
+  yield* [];
+  return close_fd(uint(fd));
+}
+
+function* sys_pipe2(fildes: number, flags: number): KGen<number> {
+  const p = do_pipe_flags(int(flags));
+  if (typeof p === 'number') return p;
+  const b = new Uint8Array(8);
+  const v = new DataView(b.buffer);
+  v.setInt32(0, p.fd[0], true);
+  v.setInt32(4, p.fd[1], true);
+  if ((yield* copy_to_user(fildes, b)) !== 0) {
+    pipe_abort(p);
+    return -EFAULT;
+  }
+  pipe_install(p);
+  return 0;
+}
+
+function* sys_getdents64(fd: number, dirent: number, count: number): KGen<number> {
+  const n = uint(count);
+  if (!access_ok(dirent, n)) return -EFAULT;
+  const r = yield* ksys_getdents64(uint(fd), n);
+  if (typeof r === 'number') return r;
+  const err = yield* put_bytes(dirent, r);
+  return err < 0 ? err : r.length;
+}
+
+function* sys_lseek(fd: number, offset: number, whence: number): KGen<number> {
+  return yield* ksys_lseek(uint(fd), offset, uint(whence));
+}
+
+function* sys_read(fd: number, buf: number, count: number): KGen<number> {
+  return yield* ksys_read(uint(fd), buf, count);
+}
+
+function* sys_write(fd: number, buf: number, count: number): KGen<number> {
+  return yield* ksys_write(uint(fd), buf, count);
+}
+
+function* sys_readv(fd: number, vec: number, vlen: number): KGen<number> {
+  return yield* do_readv(uint(fd), vec, vlen);
+}
+
+function* sys_writev(fd: number, vec: number, vlen: number): KGen<number> {
+  return yield* do_writev(uint(fd), vec, vlen);
+}
+
+function* sys_pread64(fd: number, buf: number, count: number, pos: number): KGen<number> {
+  return yield* ksys_pread64(uint(fd), buf, count, pos);
+}
+
+function* sys_pwrite64(fd: number, buf: number, count: number, pos: number): KGen<number> {
+  return yield* ksys_pwrite64(uint(fd), buf, count, pos);
+}
+
+function* sys_readlinkat(dfd: number, pathname: number, buf: number, bufsiz: number): KGen<number> {
+  if (int(bufsiz) <= 0) return -EINVAL;
+  const name = yield* getname(pathname);
+  if (typeof name === 'number') return name;
+  const target = yield* do_readlinkat(int(dfd), name);
+  if (typeof target === 'number') return target;
+  const bytes = Buffer.from(target, 'latin1').subarray(0, int(bufsiz));
+  const err = yield* put_bytes(buf, bytes);
+  return err < 0 ? err : bytes.length;
+}
+
+function* put_stat(st: kstat | number, statbuf: number): KGen<number> {
+  return typeof st === 'number' ? st : yield* put_bytes(statbuf, cp_new_stat(st));
+}
+
+function* sys_newfstatat(dfd: number, filename: number, statbuf: number, flag: number): KGen<number> {
+  const name = yield* getname_maybe_null(filename, int(flag));
+  if (typeof name === 'number') return name;
+  return yield* put_stat(yield* vfs_fstatat(int(dfd), name, int(flag)), statbuf);
+}
+
+function* sys_newfstat(fd: number, statbuf: number): KGen<number> {
+  return yield* put_stat(vfs_fstat(uint(fd)), statbuf);
+}
+
+function* sys_statx(dfd: number, filename: number, flags: number, mask: number, buffer: number): KGen<number> {
+  const name = yield* getname_maybe_null(filename, int(flags));
+  if (typeof name === 'number') return name;
+  const st = yield* do_statx(int(dfd), name, int(flags), uint(mask));
+  return typeof st === 'number' ? st : yield* put_bytes(buffer, cp_statx(st));
+}
+
+function* sys_umask(mask: number): KGen<number> {
+  yield* [];
+  return ksys_umask(int(mask));
+}
+
+type SysFn = (...a: number[]) => KGen<number>;
+
+/** A table entry whose handler shows as `sys_<name>` (in `linuxFile`) on the kernel stack. */
+function entry(nr: number, name: string, linuxFile: string, fn: SysFn, args: SyscallEntry['args']): SyscallEntry {
+  Object.defineProperty(fn, 'name', { value: `sys_${name}` });
+  return { nr, name, fn: kfunc(linuxFile, fn) as SyscallEntry['fn'], args };
+}
+
+export const fs_syscalls: SyscallEntry[] = [
+  entry(17, 'getcwd', 'fs/d_path.c', sys_getcwd, [['buf', 'ptr'], ['size', 'int']]),
+  entry(23, 'dup', 'fs/file.c', sys_dup, [['fildes', 'int']]),
+  entry(24, 'dup3', 'fs/file.c', sys_dup3, [['oldfd', 'int'], ['newfd', 'int'], ['flags', 'hex']]),
+  entry(25, 'fcntl', 'fs/fcntl.c', sys_fcntl, [['fd', 'int'], ['cmd', 'int'], ['arg', 'hex']]),
+  entry(29, 'ioctl', 'fs/ioctl.c', sys_ioctl, [['fd', 'int'], ['cmd', 'hex'], ['arg', 'hex']]),
+  entry(34, 'mkdirat', 'fs/namei.c', sys_mkdirat, [['dfd', 'int'], ['pathname', 'str'], ['mode', 'oct']]),
+  entry(35, 'unlinkat', 'fs/namei.c', sys_unlinkat, [['dfd', 'int'], ['pathname', 'str'], ['flag', 'hex']]),
+  entry(48, 'faccessat', 'fs/open.c', sys_faccessat, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct']]),
+  entry(49, 'chdir', 'fs/open.c', sys_chdir, [['filename', 'str']]),
+  entry(50, 'fchdir', 'fs/open.c', sys_fchdir, [['fd', 'int']]),
+  entry(56, 'openat', 'fs/open.c', sys_openat, [['dfd', 'int'], ['filename', 'str'], ['flags', 'hex'], ['mode', 'oct']]),
+  entry(57, 'close', 'fs/open.c', sys_close, [['fd', 'int']]),
+  entry(59, 'pipe2', 'fs/pipe.c', sys_pipe2, [['fildes', 'ptr'], ['flags', 'hex']]),
+  entry(61, 'getdents64', 'fs/readdir.c', sys_getdents64, [['fd', 'int'], ['dirent', 'ptr'], ['count', 'int']]),
+  entry(62, 'lseek', 'fs/read_write.c', sys_lseek, [['fd', 'int'], ['offset', 'int'], ['whence', 'int']]),
+  entry(63, 'read', 'fs/read_write.c', sys_read, [['fd', 'int'], ['buf', 'ptr'], ['count', 'int']]),
+  entry(64, 'write', 'fs/read_write.c', sys_write, [['fd', 'int'], ['buf', 'ptr'], ['count', 'int']]),
+  entry(65, 'readv', 'fs/read_write.c', sys_readv, [['fd', 'int'], ['vec', 'ptr'], ['vlen', 'int']]),
+  entry(66, 'writev', 'fs/read_write.c', sys_writev, [['fd', 'int'], ['vec', 'ptr'], ['vlen', 'int']]),
+  entry(67, 'pread64', 'fs/read_write.c', sys_pread64, [['fd', 'int'], ['buf', 'ptr'], ['count', 'int'], ['pos', 'int']]),
+  entry(68, 'pwrite64', 'fs/read_write.c', sys_pwrite64, [['fd', 'int'], ['buf', 'ptr'], ['count', 'int'], ['pos', 'int']]),
+  entry(78, 'readlinkat', 'fs/stat.c', sys_readlinkat, [['dfd', 'int'], ['pathname', 'str'], ['buf', 'ptr'], ['bufsiz', 'int']]),
+  entry(79, 'newfstatat', 'fs/stat.c', sys_newfstatat, [['dfd', 'int'], ['filename', 'str'], ['statbuf', 'ptr'], ['flag', 'hex']]),
+  entry(80, 'fstat', 'fs/stat.c', sys_newfstat, [['fd', 'int'], ['statbuf', 'ptr']]),
+  entry(166, 'umask', 'kernel/sys.c', sys_umask, [['mask', 'oct']]),
+  entry(276, 'renameat2', 'fs/namei.c', sys_renameat2, [['olddfd', 'int'], ['oldname', 'str'], ['newdfd', 'int'], ['newname', 'str'], ['flags', 'hex']]),
+  entry(291, 'statx', 'fs/stat.c', sys_statx, [['dfd', 'int'], ['filename', 'str'], ['flags', 'hex'], ['mask', 'hex'], ['buffer', 'ptr']]),
+  entry(439, 'faccessat2', 'fs/open.c', sys_faccessat2, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct'], ['flags', 'hex']]),
+];
