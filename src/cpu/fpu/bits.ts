@@ -1,7 +1,14 @@
 /**
  * Shared ground for the F/D code: fcsr's flag and rounding-mode encodings, the accumulator
- * for the flags an operation raises, and bit-level access to binary32/binary64 values
- * through preallocated scratch views (so nothing here allocates per instruction).
+ * for the flags an operation raises, the residual channel, and bit-level access to
+ * binary32/binary64 values through preallocated scratch views.
+ *
+ * Why the odd plumbing: V8 boxes a double (allocates a heap number) whenever one is passed
+ * to, or returned from, a call it does not inline. So the hot paths never hand doubles
+ * across calls: results are written straight into the destination register, rounding
+ * adjusts that register's bits in place, and the one extra double a rounding step needs
+ * (the exact residual) travels through the `residual` typed array. Only tiny leaf helpers,
+ * which V8 always inlines, take or return doubles.
  *
  * The Int32 views assume a little-endian host, as CpuState's fbits layout already does.
  */
@@ -22,18 +29,24 @@ export const RMM = 4;
 export const DYN = 7;
 
 /**
- * Flags raised by the operation in progress. The arithmetic helpers OR into it; executeFp
- * clears it before an instruction and accrues it into fcsr afterwards. A module-level object
- * instead of a return value keeps the helpers' results plain numbers.
+ * Flags raised by the operation in progress. The arithmetic ORs into it; executeFp clears
+ * it before an instruction and accrues it into fcsr afterwards.
  */
 export const status = { flags: 0 };
+
+/**
+ * The exact error of the result being rounded, exact − f<rd>, as an unevaluated sum
+ * residual[0] + residual[1] with residual[0] the sum rounded to nearest (so its sign is the
+ * error's sign). Written by an operation just before it calls a finishing routine.
+ */
+export const residual = new Float64Array(2);
 
 const scratch64 = new Float64Array(1);
 const words64 = new Int32Array(scratch64.buffer);
 const scratch32 = new Float32Array(1);
 const word32 = new Int32Array(scratch32.buffer);
 
-/** The binary32 encoding of v, which must be exactly representable (or NaN/±inf). */
+/** The binary32 encoding of v, which must be exactly representable (or ±inf). */
 export function f32Bits(v: number): number {
   scratch32[0] = v;
   return word32[0];
@@ -65,34 +78,23 @@ export function fromWords(lo: number, hi: number): number {
 }
 
 /**
- * The double adjacent to r (finite, non-zero) in the direction of dir's sign. Adjacent
- * encodings of same-signed doubles are adjacent integers, so this is a 64-bit increment or
- * decrement of the magnitude; stepping up from the largest finite value gives infinity.
+ * Moves the finite, non-zero double in fbits[2r], fbits[2r+1] to its neighbour: one unit of
+ * the last place away from zero (step > 0) or toward zero (step < 0). Encodings of
+ * same-signed doubles are ordered like integers, so this is a 64-bit increment or decrement
+ * of the bits; from the largest finite value it reaches infinity.
  */
-export function nextAfter(r: number, dir: number): number {
-  scratch64[0] = r;
-  let lo = words64[0];
-  let hi = words64[1];
-  if (r > 0 === dir > 0) {
+export function stepMagnitude(fb: Int32Array, r: number, step: number): void {
+  let lo = fb[2 * r];
+  let hi = fb[2 * r + 1];
+  if (step > 0) {
     lo = (lo + 1) | 0;
     if (lo === 0) hi++;
   } else {
     if (lo === 0) hi--;
     lo = (lo - 1) | 0;
   }
-  words64[0] = lo;
-  words64[1] = hi;
-  return scratch64[0];
-}
-
-/** True for +0 (and not −0). */
-export function isPlusZero(x: number): boolean {
-  return x === 0 && 1 / x > 0;
-}
-
-/** True when the sign bit of x is set (−0 included). */
-export function signBit(x: number): boolean {
-  return x < 0 || (x === 0 && 1 / x < 0);
+  fb[2 * r] = lo;
+  fb[2 * r + 1] = hi;
 }
 
 /** 2^k for every k whose power is a double (−1074 ≤ k ≤ 1023), built from encodings. */
@@ -112,5 +114,3 @@ export function pow2(k: number): number {
 
 /** Largest finite binary32 value. */
 export const MAX_F32 = f32Value(0x7f7fffff);
-/** Largest finite binary64 value. */
-export const MAX_F64 = Number.MAX_VALUE;

@@ -1,5 +1,6 @@
 /**
- * Conversions between floating point and integers (fcvt.{w,wu,l,lu}.{s,d} and back).
+ * Conversions: float ↔ integer (fcvt.{w,wu,l,lu}.{s,d} and back) and between the two
+ * formats (fcvt.s.d, fcvt.d.s).
  *
  * Float to integer rounds in the instruction's mode, then saturates what does not fit: the
  * spec's table sends NaN and too-large values to the largest integer, too-small values to the
@@ -7,12 +8,14 @@
  * as two 32-bit register halves: hi·2^32 and lo are exact doubles and two-sum makes their sum
  * an exact pair, rounded once like any other result.
  */
-import { fromNearest, isHalfGap } from './double';
+import type { CpuState } from '../state';
+import { f32Bits, NV, NX, RDN, residual, RMM, RNE, RTZ, status } from './bits';
+import { finishDouble } from './double';
 import { sumError } from './eft';
-import { NV, NX, RMM, RNE, RTZ, RDN, status } from './bits';
-import { roundToSingle } from './single';
+import { CANONICAL_NAN_S, isSignallingD, isSignallingS, raiseForNaN, readS, writeBitsS, writeCanonicalNaND } from './regs';
+import { finishSingle } from './single';
 
-/** Integer destination types, indexing the tables below. */
+/** Integer types, indexing the tables below. */
 export const W = 0;
 export const WU = 1;
 export const L = 2;
@@ -29,37 +32,33 @@ const MAX_HI = [0, -1, 0x7fffffff, -1];
 const MIN_LO = [0x80000000 | 0, 0, 0, 0];
 const MIN_HI = [-1, 0, 0x80000000 | 0, 0];
 
-/** x rounded to an integral double in `mode` (x not NaN; infinities are returned as is). */
-function roundToIntegral(x: number, mode: number): number {
-  if (!(Math.abs(x) < TWO_52)) return x; // already an integer
-  const t = Math.trunc(x);
-  const f = x - t; // exact
-  if (f === 0) return t;
-  const away = f > 0 ? t + 1 : t - 1;
-  switch (mode) {
-    case RNE: {
-      const d = Math.abs(f);
-      return d < 0.5 ? t : d > 0.5 ? away : t % 2 === 0 ? t : away;
-    }
-    case RTZ: return t;
-    case RDN: return f < 0 ? away : t;
-    case RMM: return Math.abs(f) < 0.5 ? t : away;
-    default: return f > 0 ? away : t; // RUP
-  }
-}
-
 /**
- * Converts x (a single or double held in a double; NaN for any NaN) to integer type `kind`
- * and writes it to x[rd] as two halves. rd is not x0.
+ * fcvt.<kind>.s / fcvt.<kind>.d: converts f<rs1> (a single if `fromSingle`) to integer type
+ * `kind` in x<rd>. Writes nothing for x0 but still raises the flags.
  */
-export function toInteger(regs: Int32Array, rd: number, x: number, kind: number, mode: number): void {
+export function toInteger(st: CpuState, rd: number, rs1: number, fromSingle: boolean, kind: number, mode: number): void {
+  const x = fromSingle ? readS(st.fbits, rs1) : st.f64[rs1];
+  // r = x rounded to an integral value in `mode` (NaN stays NaN; |x| ≥ 2^52 is integral).
+  let r = x;
+  if (Math.abs(x) < TWO_52) {
+    const t = Math.trunc(x);
+    const frac = x - t; // exact
+    const away = frac > 0 ? t + 1 : t - 1; // the other integer neighbour
+    const d = Math.abs(frac);
+    switch (mode) {
+      case RNE: r = d < 0.5 ? t : d > 0.5 || t % 2 !== 0 ? away : t; break;
+      case RTZ: r = t; break;
+      case RDN: r = frac < 0 ? away : t; break;
+      case RMM: r = d < 0.5 ? t : away; break;
+      default: r = frac > 0 ? away : t; break; // RUP
+    }
+  }
   let lo: number;
   let hi: number;
-  const r = x === x ? roundToIntegral(x, mode) : NaN;
   if (r >= LOWER[kind] && r < UPPER[kind]) {
     if (r !== x) status.flags |= NX;
     if (kind <= WU) {
-      lo = r | 0; // ToInt32 wraps values ≥ 2^31 as the register bits want
+      lo = r | 0; // ToInt32 wraps values ≥ 2^31 to the register bits
       hi = lo >> 31;
     } else {
       hi = Math.floor(r / TWO_32);
@@ -72,27 +71,58 @@ export function toInteger(regs: Int32Array, rd: number, x: number, kind: number,
     lo = low ? MIN_LO[kind] : MAX_LO[kind];
     hi = low ? MIN_HI[kind] : MAX_HI[kind];
   }
-  regs[2 * rd] = lo;
-  regs[2 * rd + 1] = hi;
+  if (rd !== 0) {
+    st.x[2 * rd] = lo;
+    st.x[2 * rd + 1] = hi;
+  }
 }
 
 /**
- * The integer hi·2^32 + lo rounded to a double in `mode`. hi and lo are integers below 2^32
- * in magnitude, already read as signed or unsigned as the source type wants (a 32-bit
- * source passes hi = 0 and its low word as lo).
+ * fcvt.s.<kind> / fcvt.d.<kind>: converts x<rs1> (its low word for W and WU) to f<rd>, a
+ * single if `toSingle`, rounding in `mode`.
  */
-export function integerToDouble(hi: number, lo: number, mode: number): number {
+export function fromInteger(st: CpuState, rd: number, rs1: number, kind: number, toSingle: boolean, mode: number): void {
+  const xr = st.x;
+  const hi = kind === L ? xr[2 * rs1 + 1] : kind === LU ? xr[2 * rs1 + 1] >>> 0 : 0;
+  const lo = kind === W ? xr[2 * rs1] : xr[2 * rs1] >>> 0;
   const top = hi * TWO_32;
-  const s = top + lo;
-  const err = sumError(top, lo, s);
-  if (err === 0) return s;
-  status.flags |= NX;
-  return fromNearest(s, err, mode === RMM && isHalfGap(s, err), mode);
+  const s = top + lo; // the integer rounded to nearest; +0 for zero
+  residual[0] = sumError(top, lo, s);
+  residual[1] = 0;
+  st.f64[rd] = s;
+  if (toSingle) {
+    if (s === 0) writeBitsS(st.fbits, rd, 0);
+    else finishSingle(st, rd, mode);
+  } else if (residual[0] !== 0) {
+    if (mode === RNE) status.flags |= NX;
+    else finishDouble(st, rd, mode); // |s| ≥ 2^53 here, well inside finishDouble's range
+  }
 }
 
-/** The same integer rounded to a single. */
-export function integerToSingle(hi: number, lo: number, mode: number): number {
-  const top = hi * TWO_32;
-  const s = top + lo;
-  return s === 0 ? 0 : roundToSingle(s, sumError(top, lo, s), mode);
+/** fcvt.s.d: rounds f<rs1> to a single (NaN → canonical; zeros and infinities exact). */
+export function narrow(st: CpuState, rd: number, rs1: number, mode: number): void {
+  const fb = st.fbits;
+  const v = st.f64[rs1];
+  if (v !== v) {
+    raiseForNaN(true, isSignallingD(fb, rs1));
+    writeBitsS(fb, rd, CANONICAL_NAN_S);
+  } else if (v === 0 || v - v !== 0) {
+    writeBitsS(fb, rd, f32Bits(v));
+  } else {
+    st.f64[rd] = v;
+    residual[0] = 0;
+    finishSingle(st, rd, mode);
+  }
+}
+
+/** fcvt.d.s: exact (NaN → canonical). */
+export function widen(st: CpuState, rd: number, rs1: number): void {
+  const fb = st.fbits;
+  const v = readS(fb, rs1);
+  if (v === v) {
+    st.f64[rd] = v;
+  } else {
+    raiseForNaN(true, isSignallingS(fb, rs1));
+    writeCanonicalNaND(fb, rd);
+  }
 }

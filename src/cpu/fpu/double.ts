@@ -1,20 +1,20 @@
 /**
- * binary64 arithmetic in all five rounding modes, with exact flags.
+ * binary64 arithmetic (fadd/fsub/fmul/fdiv/fsqrt/fmadd….d) in all five rounding modes, with
+ * exact flags, reading and writing the register file directly (see bits.ts for why).
  *
- * The fast paths let JavaScript compute the round-to-nearest-even result r, obtain the
- * exact error (or its sign) with an error-free transformation (eft.ts), and derive the
- * other modes from it: the exact value lies strictly between r and one neighbour, so a
- * directed mode keeps r or takes that neighbour. They are restricted to operand and result
- * ranges where every step is provably exact and r is normal and far from overflow, so
- * neither underflow nor overflow can occur in them; everything else (rare in real programs)
- * goes to the exact BigInt path.
- *
- * Inputs are plain doubles. A NaN result means "the canonical NaN": the caller decides NV
- * from the operands' encodings (signalling NaNs are not visible in a double's value).
+ * The fast paths let JavaScript compute the round-to-nearest-even result, obtain the exact
+ * error (or its sign) with an error-free transformation (eft.ts), and derive the other modes
+ * from it: the exact value lies strictly between that result and one neighbour, so a
+ * directed mode keeps the result or steps to the neighbour. They are restricted to operand
+ * and result ranges where every step is provably exact and the result is normal and far
+ * from overflow, so neither underflow nor overflow can happen in them; everything else
+ * (rare in real programs) goes to the exact BigInt path.
  */
-import { DZ, isPlusZero, loWord, nextAfter, NX, pow2, RDN, RMM, RNE, RTZ, RUP, status } from './bits';
+import type { CpuState } from '../state';
+import { DZ, NV, NX, pow2, RDN, residual, RNE, RTZ, RUP, status, stepMagnitude } from './bits';
 import { productError, quotientErrorSign, rootErrorSign, sumError } from './eft';
 import { exactAdd, exactDiv, exactFma, exactMul } from './exact';
+import { nanResultD, zeroTimesInfinity } from './regs';
 
 /** Results at or beyond 2^1023 could overflow when rounded away from zero. */
 const HUGE = pow2(1023);
@@ -35,88 +35,143 @@ function splittable(x: number): boolean {
 }
 
 /**
- * The result in `mode`, given r = the exact value correctly rounded to nearest (normal, not
- * near overflow), the sign of exact − r in `dir` (non-zero: the result is inexact), and
- * whether the exact value is a midpoint between r and its neighbour (`tie`, which only
- * round-to-nearest-max-magnitude needs).
+ * Rounds an inexact result in place. On entry f<rd> holds a normal double r with
+ * 2^-1021 ≤ |r| < 2^1023 and `residual` the exact error, exact − r = g + h, non-zero, with
+ * the exact value less than one gap from r on g's side. r need not be the nearest double
+ * (the FMA's r has been rounded once too often); the midpoint test settles that: RN is
+ * monotonic, so comparing g with the (representable) half gap is exact except when they are
+ * equal, where h's sign decides. Raises NX.
  */
-export function fromNearest(r: number, dir: number, tie: boolean, mode: number): number {
-  switch (mode) {
-    case RNE: return r;
-    case RTZ: return dir > 0 !== r > 0 ? nextAfter(r, dir) : r;
-    case RDN: return dir < 0 ? nextAfter(r, -1) : r;
-    case RUP: return dir > 0 ? nextAfter(r, 1) : r;
-    default: return tie && dir > 0 === r > 0 ? nextAfter(r, dir) : r; // RMM
-  }
-}
-
-/**
- * Whether an exact error err of r is exactly half the gap to r's neighbour on err's side —
- * a tie. The gap to the neighbour is a power of two, so both sides are exact.
- */
-export function isHalfGap(r: number, err: number): boolean {
-  return Math.abs(err) * 2 === Math.abs(nextAfter(r, err) - r);
-}
-
-/** The result of an inexact operation with exact error err = exact − r, r = RN(exact). */
-function inexact(r: number, err: number, mode: number): number {
+export function finishDouble(st: CpuState, rd: number, mode: number): void {
   status.flags |= NX;
-  if (mode === RNE) return r;
-  return fromNearest(r, err, mode === RMM && isHalfGap(r, err), mode);
+  const fb = st.fbits;
+  const g = residual[0];
+  const h = residual[1];
+  const hi = fb[2 * rd + 1];
+  const neg = hi < 0;
+  let away = g > 0 !== neg; // whether the exact magnitude exceeds |r|
+  // The gap to the neighbour on the exact value's side: one unit in the last place, or half
+  // of one just below a power of two.
+  const ulp = pow2(((hi >>> 20) & 0x7ff) - 1075);
+  const gap = !away && (hi & 0xfffff) === 0 && fb[2 * rd] === 0 ? ulp * 0.5 : ulp;
+  const half = gap * 0.5;
+  const mg = Math.abs(g);
+  let tie = false;
+  if (mg > half || (mg === half && h !== 0 && h > 0 === g > 0)) {
+    // Past the midpoint: the neighbour is nearest, and the exact value lies back toward r.
+    stepMagnitude(fb, rd, away ? 1 : -1);
+    away = !away;
+  } else if (mg === half && h === 0) {
+    tie = true;
+    if ((fb[2 * rd] & 1) !== 0) {
+      // Ties to even: take the neighbour, whose last bit is 0.
+      stepMagnitude(fb, rd, away ? 1 : -1);
+      away = !away;
+    }
+  }
+  // f<rd> is now the nearest result; the exact value lies beyond it (away) or short of it.
+  let toward: boolean; // step toward the exact value?
+  switch (mode) {
+    case RNE: return;
+    case RTZ: toward = !away; break;
+    case RDN: toward = away === neg; break; // the exact value is below
+    case RUP: toward = away !== neg; break; // the exact value is above
+    default: toward = tie && away; break; // RMM: ties away from zero
+  }
+  if (toward) stepMagnitude(fb, rd, away ? 1 : -1);
+}
+
+/** f<rd> holds the nearest result and `residual` its exact error: round in `mode`. */
+function inexactResult(st: CpuState, rd: number, mode: number): void {
+  if (mode === RNE) status.flags |= NX; // the nearest result is the answer
+  else finishDouble(st, rd, mode);
 }
 
 /**
  * The sum of two zeros, or of x and −x: −0 when both are −0, or when rounding down and not
- * both are +0; +0 otherwise (IEEE 754 §6.3).
+ * both are +0; +0 otherwise (IEEE 754 §6.3). JavaScript's a + b is the round-to-nearest
+ * answer, and rounding down is its mirror image, −((−a) + (−b)). Arithmetic rather than
+ * −0/+0 literals keeps the result an unboxed double (see bits.ts).
  */
 export function exactZeroSum(a: number, b: number, mode: number): number {
-  if (mode === RDN) return isPlusZero(a) && isPlusZero(b) ? 0 : -0;
-  return a + b;
+  return mode === RDN ? -(-a - b) : a + b;
 }
 
-export function addD(a: number, b: number, mode: number): number {
+/** fadd.d, or fsub.d with `negate`. */
+export function fadd(st: CpuState, rd: number, rs1: number, rs2: number, negate: boolean, mode: number): void {
+  const f = st.f64;
+  const a = f[rs1];
+  const b = negate ? -f[rs2] : f[rs2];
   const s = a + b;
   if (Math.abs(s) < HUGE) {
-    // Both operands are finite (an infinity or NaN would have made s so) and the error of a
-    // sum is exact, subnormal sums included; a sum that small is exact, so never tiny.
+    // Both operands are finite (an infinity or NaN would have made s so), and the error of
+    // a sum is exact, subnormal sums included; a sum that small is exact, so never tiny.
     const err = sumError(a, b, s);
-    if (err === 0) return s === 0 ? exactZeroSum(a, b, mode) : s;
-    return inexact(s, err, mode);
+    if (err === 0) {
+      // Exact. A zero sum from JavaScript is already right except when rounding down.
+      f[rd] = s !== 0 || mode !== RDN ? s : exactZeroSum(a, b, mode);
+    } else {
+      f[rd] = s;
+      residual[0] = err;
+      residual[1] = 0;
+      inexactResult(st, rd, mode);
+    }
+  } else if (s !== s) {
+    nanResultD(st.fbits, rd, rs1, rs2, rs2);
+  } else {
+    f[rd] = a - a !== 0 || b - b !== 0 ? s : exactAdd(a, b, mode); // ∞ is exact
   }
-  if (s !== s || a - a !== 0 || b - b !== 0) return s; // NaN, or an infinite operand: exact
-  return exactAdd(a, b, mode);
 }
 
-export function mulD(a: number, b: number, mode: number): number {
+export function fmul(st: CpuState, rd: number, rs1: number, rs2: number, mode: number): void {
+  const f = st.f64;
+  const a = f[rs1];
+  const b = f[rs2];
   const p = a * b;
   const mag = Math.abs(p);
   if (mag >= PRODUCT_MIN && mag < PRODUCT_MAX && splittable(a) && splittable(b)) {
     const err = productError(a, b, p);
-    return err === 0 ? p : inexact(p, err, mode);
+    f[rd] = p;
+    if (err !== 0) {
+      residual[0] = err;
+      residual[1] = 0;
+      inexactResult(st, rd, mode);
+    }
+  } else if (p !== p) {
+    nanResultD(st.fbits, rd, rs1, rs2, rs2);
+  } else {
+    // Zero or infinite operands give exact results; the rest are finite and far out.
+    f[rd] = a === 0 || b === 0 || a - a !== 0 || b - b !== 0 ? p : exactMul(a, b, mode);
   }
-  if (p !== p || a === 0 || b === 0 || a - a !== 0 || b - b !== 0) return p; // exact or NaN
-  return exactMul(a, b, mode);
 }
 
-export function divD(a: number, b: number, mode: number): number {
+export function fdiv(st: CpuState, rd: number, rs1: number, rs2: number, mode: number): void {
+  const f = st.f64;
+  const a = f[rs1];
+  const b = f[rs2];
   const q = a / b;
   const ma = Math.abs(a);
   const mb = Math.abs(b);
   const mq = Math.abs(q);
   if (ma >= SAFE_MIN && ma <= SAFE_MAX && mb >= SAFE_MIN && mb <= SAFE_MAX && mq >= SAFE_MIN && mq <= SAFE_MAX) {
-    // A quotient of two doubles is never exactly halfway between doubles in this range.
     const dir = quotientErrorSign(a, b, q);
-    if (dir === 0) return q;
-    status.flags |= NX;
-    return fromNearest(q, dir, false, mode);
-  }
-  if (q !== q) return q;
-  if (b === 0) {
+    f[rd] = q;
+    if (dir !== 0) {
+      // Only the error's sign is known, which suffices: a quotient of doubles is never
+      // exactly halfway between two doubles in this range, and any magnitude below half a
+      // gap says so to finishDouble.
+      residual[0] = dir * Number.MIN_VALUE;
+      residual[1] = 0;
+      inexactResult(st, rd, mode);
+    }
+  } else if (q !== q) {
+    nanResultD(st.fbits, rd, rs1, rs2, rs2);
+  } else if (b === 0) {
     if (a - a === 0) status.flags |= DZ; // finite ÷ 0; ∞ ÷ 0 is an exact infinity
-    return q;
+    f[rd] = q;
+  } else {
+    f[rd] = a === 0 || a - a !== 0 || b - b !== 0 ? q : exactDiv(a, b, mode); // 0 ÷ x, ∞ ÷ x, x ÷ ∞: exact
   }
-  if (a === 0 || a - a !== 0 || b - b !== 0) return q; // 0 ÷ x, ∞ ÷ x, x ÷ ∞: exact
-  return exactDiv(a, b, mode);
 }
 
 /** Scaling for square roots outside the residual's safe range: even powers of two. */
@@ -125,8 +180,14 @@ const ROOT_UP_BACK = pow2(-100);
 const ROOT_DOWN = pow2(-200);
 const ROOT_DOWN_BACK = pow2(100);
 
-export function sqrtD(a: number, mode: number): number {
-  if (!(a > 0) || a === Infinity) return Math.sqrt(a); // NaN (negatives too), ±0, +∞
+export function fsqrt(st: CpuState, rd: number, rs1: number, mode: number): void {
+  const f = st.f64;
+  const a = f[rs1];
+  if (!(a > 0) || a === Infinity) {
+    if (a === a && a >= 0) f[rd] = a; // ±0 and +∞ are their own roots (√−0 = −0)
+    else nanResultD(st.fbits, rd, rs1, rs1, rs1); // NaN, or a negative number: invalid
+    return;
+  }
   // √(a·4^k) = √a·2^k: scale a into [2^-960, 2^960] and the root back. Both scalings are
   // exact because every square root of a positive double is a normal double.
   let x = a;
@@ -140,18 +201,35 @@ export function sqrtD(a: number, mode: number): number {
   }
   const q = Math.sqrt(x);
   const dir = rootErrorSign(x, q);
-  if (dir === 0) return q * back;
-  status.flags |= NX;
-  // A square root is never exactly halfway between doubles either.
-  return fromNearest(q, dir, false, mode) * back;
+  f[rd] = q;
+  if (dir !== 0) {
+    residual[0] = dir * Number.MIN_VALUE; // never a tie, as for division
+    residual[1] = 0;
+    inexactResult(st, rd, mode);
+  }
+  if (back !== 1) f[rd] *= back;
 }
 
-/** a × b + c with one rounding. */
-export function fmaD(a: number, b: number, c: number, mode: number): number {
+/**
+ * The four fused multiply-adds: ±(f<rs1> × f<rs2>) ± f<rs3> with one rounding. Negating
+ * operands is exact, and gives exact zero results the signs the spec's formulas call for
+ * (fnmadd = −(a×b) − c is the sum of −(a×b) and −c).
+ */
+export function ffma(st: CpuState, rd: number, rs1: number, rs2: number, rs3: number,
+  negateProduct: boolean, negateAddend: boolean, mode: number): void {
+  const f = st.f64;
+  const a = negateProduct ? -f[rs1] : f[rs1];
+  const b = f[rs2];
+  const c = negateAddend ? -f[rs3] : f[rs3];
   const p = a * b;
-  if (p - p !== 0 || c - c !== 0) return fmaSpecial(a, b, c, p, mode);
-  if (a === 0 || b === 0) return c === 0 ? exactZeroSum(p, c, mode) : c;
-  if (c === 0) return mulD(a, b, mode);
+  if (p - p !== 0 || c - c !== 0) {
+    fmaSpecial(st, rd, rs1, rs2, rs3, a, b, c, p, mode);
+    return;
+  }
+  if (a === 0 || b === 0) {
+    f[rd] = c === 0 ? exactZeroSum(p, c, mode) : c;
+    return;
+  }
   const mp = Math.abs(p);
   if (mp >= PRODUCT_MIN && mp < PRODUCT_MAX && Math.abs(c) < HUGE && splittable(a) && splittable(b)) {
     // exact = p + e + c = s + t + e = s + u + v = r + w + v = r + g + h, every split exact.
@@ -165,41 +243,36 @@ export function fmaD(a: number, b: number, c: number, mode: number): number {
       const w = sumError(s, u, r);
       const g = w + v;
       const h = sumError(w, v, g);
-      if (g === 0) return r === 0 ? (mode === RDN ? -0 : 0) : r; // exact (h is 0 too)
+      if (g === 0) {
+        f[rd] = r === 0 ? exactZeroSum(r, -r, mode) : r; // exact; a zero here is a cancellation
+        return;
+      }
       const mr = Math.abs(r);
       if (mr >= TINY && mr < HUGE) {
-        status.flags |= NX;
-        return roundNear(r, g, h, mode);
+        // |v| is far below r's last place, so exact is within one gap of r (see finishDouble).
+        f[rd] = r;
+        residual[0] = g;
+        residual[1] = h;
+        finishDouble(st, rd, mode);
+        return;
       }
     }
   }
-  return exactFma(a, b, c, mode);
-}
-
-/**
- * Rounds exact = r + g + h where g = RN(g + h) ≠ 0 and the exact value lies within one gap of
- * r, on g's side. r need not be the nearest double (in the FMA, r = RN(s + u) rounds once
- * more than exact): whether exact is before, at or past the midpoint to the neighbour n is
- * decided from g and h — RN is monotonic, so |g| < |half| implies |g + h| < |half|, and
- * when g equals the (representable) midpoint offset the sign of h breaks the tie.
- */
-function roundNear(r: number, g: number, h: number, mode: number): number {
-  const n = nextAfter(r, g);
-  const half = (n - r) * 0.5;
-  let past: number;
-  if (g === half) past = h === 0 ? 0 : h > 0 === g > 0 ? 1 : -1;
-  else past = Math.abs(g) > Math.abs(half) ? 1 : -1;
-  if (past < 0) return fromNearest(r, g, false, mode);
-  if (past > 0) return fromNearest(n, -g, false, mode);
-  // Exactly halfway: nearest-even picks the even one; the exact value lies toward the other.
-  const even = (loWord(r) & 1) === 0 ? r : n;
-  return fromNearest(even, even === r ? g : -g, true, mode);
+  f[rd] = exactFma(a, b, c, mode);
 }
 
 /** FMA when a NaN or an infinity is involved, or a finite product overflows a double. */
-function fmaSpecial(a: number, b: number, c: number, p: number, mode: number): number {
-  if (a !== a || b !== b || c !== c) return NaN;
-  if (a - a !== 0 || b - b !== 0) return p + c; // ±∞ (or NaN for 0 × ∞, ∞ − ∞), exact
-  if (c - c !== 0) return c; // finite product plus an infinity
-  return exactFma(a, b, c, mode);
+function fmaSpecial(st: CpuState, rd: number, rs1: number, rs2: number, rs3: number,
+  a: number, b: number, c: number, p: number, mode: number): void {
+  let v: number;
+  if (a !== a || b !== b || c !== c) v = NaN;
+  else if (a - a !== 0 || b - b !== 0) v = p + c; // ±∞, or NaN for 0 × ∞ and ∞ − ∞: exact
+  else if (c - c !== 0) v = c; // finite product plus an infinity
+  else v = exactFma(a, b, c, mode);
+  if (v === v) {
+    st.f64[rd] = v;
+  } else {
+    if (zeroTimesInfinity(a, b)) status.flags |= NV;
+    nanResultD(st.fbits, rd, rs1, rs2, rs3);
+  }
 }
