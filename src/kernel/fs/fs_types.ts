@@ -81,6 +81,19 @@ export interface inode_operations {
   unlink?(dir: dentry, victim: dentry): number;
   rmdir?(dir: dentry, victim: dentry): number;
   rename?(old: dentry, newDir: dentry, newName: string, flags: number): number;
+  /** A new hard link `name` in `dir` to `old`. */
+  link?(old: dentry, dir: dentry, name: string): number;
+  /** A new symbolic link `name` in `dir` holding `target`. */
+  symlink?(dir: dentry, name: string, target: string): number;
+  /** Changes size and/or permission bits (notify_change); through `f` when it is open. */
+  setattr?(d: dentry, attr: iattr, f: file | null): number;
+}
+
+/** The attributes setattr changes (Linux's `struct iattr`): only the fields present. */
+export interface iattr {
+  readonly size?: number;
+  /** Permission bits (S_IALLUGO); the file type never changes. */
+  readonly mode?: number;
 }
 
 export interface inode {
@@ -143,6 +156,8 @@ export interface file_operations {
   unlocked_ioctl?(file: file, cmd: number, arg: number): KGen<number>;
   /** What a mapping of this file reads its pages from (for mm/mmap.ts); -ENODEV if unmappable. */
   mmap?(file: file): MappedFile | number;
+  /** Writes the file's data to stable storage (fsync, fdatasync); absent means EINVAL. */
+  fsync?(file: file): number;
   /** Called when the last reference goes away. */
   release?(ino: inode, file: file): void;
 }

@@ -1,6 +1,6 @@
 /**
  * Path name lookup (fs/namei.c) in the sandboxed tree, and the system calls that change names:
- * mkdirat, unlinkat (and rmdir), renameat2.
+ * mkdirat, unlinkat (and rmdir), renameat2, symlinkat, linkat.
  *
  * A path is walked one component at a time from the task's root (absolute) or the starting
  * directory (relative), as Linux's link_path_walk does: `.` stays, `..` goes to the parent and
@@ -27,7 +27,7 @@ import { current_fs, current_umask } from './fs_struct';
 import type { dentry } from './fs_types';
 import { current_mnt_ns, lookup_mnt } from './namespace';
 import {
-  AT_FDCWD, MAXSYMLINKS, MAY_EXEC, MAY_WRITE, NAME_MAX, PATH_MAX, RENAME_EXCHANGE, RENAME_NOREPLACE,
+  AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_FOLLOW, MAXSYMLINKS, MAY_EXEC, MAY_WRITE, NAME_MAX, PATH_MAX, RENAME_EXCHANGE, RENAME_NOREPLACE,
   RENAME_WHITEOUT, S_IRWXUGO, S_ISDIR, S_ISLNK, S_ISREG, S_ISVTX,
 } from './uapi';
 
@@ -358,4 +358,46 @@ export const do_renameat2 = kfunc('fs/namei.c', function* do_renameat2(
   const rename = o.dir.d_inode.i_op.rename;
   if (rename === undefined) return -EPERM;
   return rename(old, n.dir, n.last, flags);
+});
+
+/** do_symlinkat: symlinkat(2) — a new link holding `target`, which is not looked at now. */
+export const do_symlinkat = kfunc('fs/namei.c', function* do_symlinkat(target: string, newdfd: number, newname: string): KGen<number> {
+  klocals({ target, newname });
+  yield* [];
+  if (target === '') return -ENOENT;
+  const p = filename_parentat(newdfd, newname);
+  if (typeof p === 'number') return p;
+  if (p.last === '' || p.last === '.' || p.last === '..') return -EEXIST;
+  const err = may_create(p.dir);
+  if (err < 0) return err;
+  const existing = lookup_one(p.dir, p.last);
+  if (typeof existing !== 'number') return -EEXIST;
+  if (existing !== -ENOENT) return existing;
+  const symlink = p.dir.d_inode.i_op.symlink;
+  return symlink === undefined ? -EPERM : symlink(p.dir, p.last, target);
+});
+
+/** do_linkat: linkat(2) — a second name for an existing non-directory, on the same file system. */
+export const do_linkat = kfunc('fs/namei.c', function* do_linkat(
+  olddfd: number, oldname: string, newdfd: number, newname: string, flags: number,
+): KGen<number> {
+  klocals({ oldname, newname, flags });
+  yield* [];
+  if ((flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
+  const lookup = ((flags & AT_SYMLINK_FOLLOW) !== 0 ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) !== 0 ? LOOKUP_EMPTY : 0);
+  const old = filename_lookup(olddfd, oldname, lookup);
+  if (typeof old === 'number') return old;
+  const p = filename_parentat(newdfd, newname);
+  if (typeof p === 'number') return p;
+  if (p.last === '' || p.last === '.' || p.last === '..') return -EEXIST;
+  if (p.trailing) return -ENOENT;
+  const err = may_create(p.dir);
+  if (err < 0) return err;
+  const existing = lookup_one(p.dir, p.last);
+  if (typeof existing !== 'number') return -EEXIST;
+  if (existing !== -ENOENT) return existing;
+  if (old.d_inode.i_sb !== p.dir.d_inode.i_sb) return -EXDEV;
+  if (S_ISDIR(old.d_inode.i_mode)) return -EPERM;
+  const link = p.dir.d_inode.i_op.link;
+  return link === undefined ? -EPERM : link(old, p.dir, p.last);
 });

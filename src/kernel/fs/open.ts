@@ -1,13 +1,14 @@
 /**
  * Opening files (fs/open.c, and fs/namei.c's path_openat): openat's flag checks, the walk to
  * the file (creating it for O_CREAT), the permission checks of may_open, and do_dentry_open,
- * which gives the new `struct file` its operations. Also access(2), chdir and fchdir.
+ * which gives the new `struct file` its operations. Also access(2), chdir, fchdir, truncate,
+ * ftruncate, fchmod and fchmodat.
  */
-import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP } from '../errno';
+import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP, EPERM, EROFS } from '../errno';
 import { kfunc, klocals, type KGen } from '../kfunc';
-import { fd_install, fget_raw, fput, get_unused_fd_flags, put_unused_fd } from './file';
+import { fd_install, fget, fget_raw, fput, get_unused_fd_flags, put_unused_fd } from './file';
 import { current_fs, current_umask, set_fs_pwd } from './fs_struct';
-import { dentry, file, FMODE_PATH, type file_operations } from './fs_types';
+import { dentry, file, FMODE_PATH, FMODE_WRITE, type file_operations } from './fs_types';
 import {
   filename_lookup, filename_parentat, follow_last_link, inode_permission, lookup_one, LOOKUP_DIRECTORY,
   LOOKUP_EMPTY, LOOKUP_FOLLOW, may_create, type walk_result,
@@ -15,7 +16,7 @@ import {
 import {
   AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_APPEND, MAY_EXEC, MAY_OPEN, MAY_READ,
   MAY_WRITE, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY,
-  O_NOFOLLOW, O_PATH, O_TRUNC, S_IALLUGO, S_ISDIR, S_ISLNK, __O_TMPFILE, VALID_OPEN_FLAGS,
+  O_NOFOLLOW, O_PATH, O_TRUNC, S_IALLUGO, S_ISDIR, S_ISLNK, S_ISREG, __O_TMPFILE, VALID_OPEN_FLAGS,
 } from './uapi';
 
 /** What build_open_flags works out from open's flags and mode (Linux's `struct open_flags`). */
@@ -200,6 +201,68 @@ export const ksys_fchdir = kfunc('fs/open.c', function* ksys_fchdir(fd: number):
   const f = fget_raw(fd);
   if (f === null) return -EBADF;
   const r = set_pwd(f.f_path);
+  fput(f);
+  return r;
+});
+
+/** do_truncate: a regular file's new size through setattr. */
+function do_truncate(d: dentry, length: number, f: file | null): number {
+  const setattr = d.d_inode.i_op.setattr;
+  return setattr === undefined ? -EPERM : setattr(d, { size: length }, f);
+}
+
+/** do_sys_truncate: truncate(2) — the file named by the path. */
+export const do_sys_truncate = kfunc('fs/open.c', function* do_sys_truncate(pathname: string, length: number): KGen<number> {
+  klocals({ pathname, length });
+  yield* [];
+  if (length < 0) return -EINVAL;
+  const d = filename_lookup(AT_FDCWD, pathname, LOOKUP_FOLLOW);
+  if (typeof d === 'number') return d;
+  const mode = d.d_inode.i_mode;
+  if (S_ISDIR(mode)) return -EISDIR;
+  if (!S_ISREG(mode)) return -EINVAL;
+  const err = inode_permission(d, MAY_WRITE);
+  return err < 0 ? err : do_truncate(d, length, null);
+});
+
+/** do_sys_ftruncate: ftruncate(2) — a regular file open for writing. */
+export const do_sys_ftruncate = kfunc('fs/open.c', function* do_sys_ftruncate(fd: number, length: number): KGen<number> {
+  klocals({ fd, length });
+  yield* [];
+  if (length < 0) return -EINVAL;
+  const f = fget(fd);
+  if (f === null) return -EBADF;
+  const r = !S_ISREG(f.f_inode.i_mode) || (f.f_mode & FMODE_WRITE) === 0 ? -EINVAL : do_truncate(f.f_path, length, f);
+  fput(f);
+  return r;
+});
+
+/** chmod_common: new permission bits, the file type kept. */
+function chmod_common(d: dentry, mode: number): number {
+  if (d.d_inode.i_sb.s_readonly) return -EROFS;
+  const setattr = d.d_inode.i_op.setattr;
+  return setattr === undefined ? -EPERM : setattr(d, { mode: mode & S_IALLUGO }, null);
+}
+
+/** do_fchmodat: fchmodat(2) / fchmodat2(2); a link itself cannot change mode (EOPNOTSUPP). */
+export const do_fchmodat = kfunc('fs/open.c', function* do_fchmodat(dfd: number, filename: string, mode: number, flags: number): KGen<number> {
+  klocals({ filename, mode: '0' + mode.toString(8), flags });
+  yield* [];
+  if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
+  const lookup = ((flags & AT_SYMLINK_NOFOLLOW) === 0 ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) !== 0 ? LOOKUP_EMPTY : 0);
+  const d = filename_lookup(dfd, filename, lookup);
+  if (typeof d === 'number') return d;
+  if (S_ISLNK(d.d_inode.i_mode)) return -EOPNOTSUPP;
+  return chmod_common(d, mode);
+});
+
+/** fchmod(2). */
+export const ksys_fchmod = kfunc('fs/open.c', function* ksys_fchmod(fd: number, mode: number): KGen<number> {
+  klocals({ fd, mode: '0' + mode.toString(8) });
+  yield* [];
+  const f = fget(fd);
+  if (f === null) return -EBADF;
+  const r = chmod_common(f.f_path, mode);
   fput(f);
   return r;
 });

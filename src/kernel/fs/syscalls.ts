@@ -14,8 +14,10 @@ import { do_sys_fcntl } from './fcntl';
 import { close_fd, ksys_dup, ksys_dup3 } from './file';
 import { ksys_umask } from './fs_struct';
 import { ksys_ioctl } from './ioctl';
-import { do_mkdirat, do_renameat2, do_rmdir, do_unlinkat } from './namei';
-import { do_faccessat, do_sys_openat2, ksys_chdir, ksys_fchdir } from './open';
+import { do_linkat, do_mkdirat, do_renameat2, do_rmdir, do_symlinkat, do_unlinkat } from './namei';
+import {
+  do_faccessat, do_fchmodat, do_sys_ftruncate, do_sys_openat2, do_sys_truncate, ksys_chdir, ksys_fchdir, ksys_fchmod,
+} from './open';
 import { do_pipe_flags, pipe_abort, pipe_install } from './pipe';
 import { ksys_getdents64 } from './readdir';
 import {
@@ -23,6 +25,7 @@ import {
 } from './read_write';
 import { cp_new_stat, cp_statx, do_readlinkat, do_statx, vfs_fstat, vfs_fstatat } from './stat';
 import type { kstat } from './fs_types';
+import { do_fsync } from './sync';
 import { AT_EMPTY_PATH, AT_REMOVEDIR, PATH_MAX } from './uapi';
 
 /**
@@ -226,6 +229,46 @@ function* sys_statx(dfd: number, filename: number, flags: number, mask: number, 
   return typeof st === 'number' ? st : yield* put_bytes(buffer, cp_statx(st));
 }
 
+function* sys_symlinkat(oldname: number, newdfd: number, newname: number): KGen<number> {
+  const target = yield* getname(oldname);
+  if (typeof target === 'number') return target;
+  const name = yield* getname(newname);
+  return typeof name === 'number' ? name : yield* do_symlinkat(target, int(newdfd), name);
+}
+
+function* sys_linkat(olddfd: number, oldname: number, newdfd: number, newname: number, flags: number): KGen<number> {
+  const from = yield* getname_maybe_null(oldname, int(flags));
+  if (typeof from === 'number') return from;
+  const to = yield* getname(newname);
+  return typeof to === 'number' ? to : yield* do_linkat(int(olddfd), from, int(newdfd), to, int(flags));
+}
+
+function* sys_truncate(path: number, length: number): KGen<number> {
+  const name = yield* getname(path);
+  return typeof name === 'number' ? name : yield* do_sys_truncate(name, length);
+}
+
+function* sys_ftruncate(fd: number, length: number): KGen<number> {
+  return yield* do_sys_ftruncate(uint(fd), length);
+}
+
+function* sys_fchmod(fd: number, mode: number): KGen<number> {
+  return yield* ksys_fchmod(uint(fd), uint(mode));
+}
+
+function* sys_fchmodat2(dfd: number, filename: number, mode: number, flags: number): KGen<number> {
+  const name = yield* getname_maybe_null(filename, int(flags));
+  return typeof name === 'number' ? name : yield* do_fchmodat(int(dfd), name, uint(mode), uint(flags));
+}
+
+function* sys_fchmodat(dfd: number, filename: number, mode: number): KGen<number> {
+  return yield* sys_fchmodat2(dfd, filename, mode, 0);
+}
+
+function* sys_fsync(fd: number): KGen<number> {
+  return yield* do_fsync(uint(fd));
+}
+
 function* sys_umask(mask: number): KGen<number> {
   yield* [];
   return ksys_umask(int(mask));
@@ -247,9 +290,15 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(29, 'ioctl', 'fs/ioctl.c', sys_ioctl, [['fd', 'int'], ['cmd', 'hex'], ['arg', 'hex']]),
   entry(34, 'mkdirat', 'fs/namei.c', sys_mkdirat, [['dfd', 'int'], ['pathname', 'str'], ['mode', 'oct']]),
   entry(35, 'unlinkat', 'fs/namei.c', sys_unlinkat, [['dfd', 'int'], ['pathname', 'str'], ['flag', 'hex']]),
+  entry(36, 'symlinkat', 'fs/namei.c', sys_symlinkat, [['oldname', 'str'], ['newdfd', 'int'], ['newname', 'str']]),
+  entry(37, 'linkat', 'fs/namei.c', sys_linkat, [['olddfd', 'int'], ['oldname', 'str'], ['newdfd', 'int'], ['newname', 'str'], ['flags', 'hex']]),
+  entry(45, 'truncate', 'fs/open.c', sys_truncate, [['path', 'str'], ['length', 'int']]),
+  entry(46, 'ftruncate', 'fs/open.c', sys_ftruncate, [['fd', 'int'], ['length', 'int']]),
   entry(48, 'faccessat', 'fs/open.c', sys_faccessat, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct']]),
   entry(49, 'chdir', 'fs/open.c', sys_chdir, [['filename', 'str']]),
   entry(50, 'fchdir', 'fs/open.c', sys_fchdir, [['fd', 'int']]),
+  entry(52, 'fchmod', 'fs/open.c', sys_fchmod, [['fd', 'int'], ['mode', 'oct']]),
+  entry(53, 'fchmodat', 'fs/open.c', sys_fchmodat, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct']]),
   entry(56, 'openat', 'fs/open.c', sys_openat, [['dfd', 'int'], ['filename', 'str'], ['flags', 'hex'], ['mode', 'oct']]),
   entry(57, 'close', 'fs/open.c', sys_close, [['fd', 'int']]),
   entry(59, 'pipe2', 'fs/pipe.c', sys_pipe2, [['fildes', 'ptr'], ['flags', 'hex']]),
@@ -264,8 +313,11 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(78, 'readlinkat', 'fs/stat.c', sys_readlinkat, [['dfd', 'int'], ['pathname', 'str'], ['buf', 'ptr'], ['bufsiz', 'int']]),
   entry(79, 'newfstatat', 'fs/stat.c', sys_newfstatat, [['dfd', 'int'], ['filename', 'str'], ['statbuf', 'ptr'], ['flag', 'hex']]),
   entry(80, 'fstat', 'fs/stat.c', sys_newfstat, [['fd', 'int'], ['statbuf', 'ptr']]),
+  entry(82, 'fsync', 'fs/sync.c', sys_fsync, [['fd', 'int']]),
+  entry(83, 'fdatasync', 'fs/sync.c', sys_fsync, [['fd', 'int']]),
   entry(166, 'umask', 'kernel/sys.c', sys_umask, [['mask', 'oct']]),
   entry(276, 'renameat2', 'fs/namei.c', sys_renameat2, [['olddfd', 'int'], ['oldname', 'str'], ['newdfd', 'int'], ['newname', 'str'], ['flags', 'hex']]),
   entry(291, 'statx', 'fs/stat.c', sys_statx, [['dfd', 'int'], ['filename', 'str'], ['flags', 'hex'], ['mask', 'hex'], ['buffer', 'ptr']]),
   entry(439, 'faccessat2', 'fs/open.c', sys_faccessat2, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct'], ['flags', 'hex']]),
+  entry(452, 'fchmodat2', 'fs/open.c', sys_fchmodat2, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct'], ['flags', 'hex']]),
 ];

@@ -19,7 +19,7 @@ import { EEXIST, EFAULT, EINVAL, ENOTDIR, ENXIO } from '../../errno';
 import type { KGen } from '../../kfunc';
 import type { MappedFile } from '../../mm/mm_types';
 import {
-  dentry, file, FMODE_WRITE, MKDEV, type dir_context, type file_operations, type inode,
+  dentry, file, FMODE_WRITE, MKDEV, type dir_context, type iattr, type file_operations, type inode,
   type inode_operations, type kiocb, type kstat, type super_block,
 } from '../fs_types';
 import type { iov_iter } from '../iov_iter';
@@ -29,7 +29,7 @@ import {
   S_ISDIR, S_ISLNK, S_ISREG, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
 } from '../uapi';
 import {
-  host_access, host_close, host_errno, host_fchmod, host_fstat, host_ftruncate, host_lstat, host_mkdir, host_open,
+  host_access, host_chmod, host_close, host_errno, host_fsync, host_link, host_symlink, host_fchmod, host_fstat, host_ftruncate, host_lstat, host_mkdir, host_open,
   host_path_bytes, host_pread, host_pwrite, host_readdir, host_readlink, host_rename, host_rmdir,
   host_unlink,
 } from './hostfs_user';
@@ -160,7 +160,23 @@ function hostfs_permission(d: dentry, mask: number): number {
   return m === 0 ? 0 : host_access(info(d).host, m);
 }
 
-const hostfs_iops: inode_operations = { getattr: hostfs_getattr, permission: hostfs_permission };
+/**
+ * hostfs_setattr: a new size through the open descriptor (or one opened for it, never following
+ * a link), new permission bits with chmod.
+ */
+function hostfs_setattr(d: dentry, attr: iattr, f: file | null): number {
+  const host = info(d).host;
+  if (attr.size !== undefined) {
+    const fd = f !== null ? hf(f).fd : host_open(host, fsc.O_WRONLY);
+    if (fd < 0) return fd;
+    const r = host_ftruncate(fd, attr.size);
+    if (f === null) host_close(fd);
+    if (r < 0) return r;
+  }
+  return attr.mode === undefined ? 0 : host_chmod(host, attr.mode);
+}
+
+const hostfs_iops: inode_operations = { getattr: hostfs_getattr, permission: hostfs_permission, setattr: hostfs_setattr };
 
 const hostfs_link_iops: inode_operations = {
   getattr: hostfs_getattr,
@@ -176,6 +192,9 @@ const hostfs_dir_iops: inode_operations = {
   unlink: (_dir, victim) => host_unlink(info(victim).host),
   rmdir: (_dir, victim) => host_rmdir(info(victim).host),
   rename: hostfs_rename,
+  link: (old, dir, name) => host_link(info(old).host, join(dir, name)),
+  symlink: (dir, name, target) => host_symlink(target, join(dir, name)),
+  setattr: hostfs_setattr,
 };
 
 function hf(f: file): host_file {
@@ -294,6 +313,7 @@ const hostfs_file_fops: file_operations = {
   write_iter: hostfs_write_iter,
   llseek: hostfs_llseek,
   mmap: hostfs_mmap,
+  fsync: (f) => host_fsync(hf(f).fd),
   release: (_ino, f) => put_host_file(hf(f)),
 };
 

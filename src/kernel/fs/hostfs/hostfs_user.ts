@@ -165,3 +165,42 @@ export function host_access(path: string, mode: number): number {
     return host_errno(e);
   }
 }
+
+/** link(2): never follows a link in either name. */
+export function host_link(from: string, to: string): number {
+  try {
+    fs.linkSync(hb(from), hb(to));
+    return 0;
+  } catch (e) {
+    return host_errno(e);
+  }
+}
+
+/** symlink(2): the target is stored as given; only the guest's own walk ever follows it. */
+export function host_symlink(target: string, path: string): number {
+  try {
+    fs.symlinkSync(hb(target), hb(path));
+    return 0;
+  } catch (e) {
+    return host_errno(e);
+  }
+}
+
+/** chmod of an object the VFS has resolved (its last component is not a link). */
+export function host_chmod(path: string, mode: number): number {
+  try {
+    fs.chmodSync(hb(path), mode);
+    return 0;
+  } catch (e) {
+    return host_errno(e);
+  }
+}
+
+export function host_fsync(fd: number): number {
+  try {
+    fs.fsyncSync(fd);
+    return 0;
+  } catch (e) {
+    return host_errno(e);
+  }
+}
