@@ -98,9 +98,6 @@ export interface kernel_clone_args {
   idle?: boolean;
 }
 
-/** Threads the machine may have at once (max_threads); RLIMIT_NPROC's default is half of it. */
-export const MAX_THREADS = 16384;
-
 /** dup_task_struct: the child starts as a copy of the parent (arch_dup_task_struct). */
 function dup_task_struct(orig: Task): Task {
   const p = new Task();
@@ -236,11 +233,16 @@ export const copy_process = kfunc('kernel/fork.c', function* copy_process(args: 
   if (args.kthread === true) p.flags |= PF_KTHREAD;
   p.set_child_tid = has(clone_flags, CLONE_CHILD_SETTID) ? args.child_tid : 0;
   p.clear_child_tid = has(clone_flags, CLONE_CHILD_CLEARTID) ? args.child_tid : 0;
-  // 5–6. credentials and limits: RLIMIT_NPROC counts the processes of the (single) user.
-  const nproc = k.tasks.filter((t) => (t.flags & PF_KTHREAD) === 0 && t.pid > 1).length;
-  const limit = cur.signal!.rlim[RLIMIT_NPROC]?.rlim_cur ?? Infinity;
-  if (args.fn === undefined && cur.pid > 1 && nproc >= limit) return -EAGAIN;
-  if (k.tasks.length >= MAX_THREADS) return -EAGAIN;
+  // 5. copy_creds: threads share the credentials, processes get a copy.
+  p.cred = has(clone_flags, CLONE_THREAD) ? cur.cred : cur.cred.clone();
+  // 6. limits: RLIMIT_NPROC counts the user's tasks; root (the init user) is exempt.
+  const uid = p.cred.uid;
+  if (uid !== 0) {
+    const nproc = k.tasks.filter((t) => (t.flags & PF_KTHREAD) === 0 && t.pid > 0 && t.cred.uid === uid && t.exit_state !== 0x10).length;
+    const limit = cur.signal!.rlim[RLIMIT_NPROC]?.rlim_cur ?? Infinity;
+    if (nproc >= limit) return -EAGAIN;
+  }
+  if (k.tasks.length >= k.max_threads) return -EAGAIN;
   // 7. resets.
   p.flags = (p.flags | PF_FORKNOEXEC) & ~PF_NPROC_EXCEEDED;
   p.vfork_done = null;

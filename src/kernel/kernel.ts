@@ -14,6 +14,7 @@ import { STOP_BUDGET } from '../cpu/trap';
 import { handle_exception } from './arch/riscv/traps';
 import { set_current, set_kernel, type KernelStop } from './kfunc';
 import type { mm_struct } from './mm/mm_types';
+import { run_posix_cpu_timers } from './itimer';
 import { kthread_state } from './kthread';
 import { oom_state } from './mm/oom_kill';
 import { pglist_data } from './mm/page_alloc';
@@ -205,6 +206,7 @@ export class Kernel {
   private tick(t: Task): void {
     while (this.nextTick <= this.hart.instret) this.nextTick += TICK_INSNS;
     this.run_timers();
+    run_posix_cpu_timers(t);
     if (this.hart.instret - this.sliceStart >= SCHED_SLICE_INSNS && this.rq.queue.length > 0) {
       this.schedule(t);
     } else if (test_and_clear_need_resched(t)) {

@@ -190,6 +190,7 @@ const sys_kill = kfunc('kernel/signal.c', function* sys_kill(pid: number, sig: n
   if (pid > 0) {
     const p = find_task_by_vpid(pid);
     if (p === null || p.exit_state === 0x10) return -ESRCH;
+    if (!kill_ok(p)) return -EPERM;
     return group_send_sig_info(sig, info, p.group_leader);
   }
   const k = kernel();
@@ -201,15 +202,29 @@ const sys_kill = kfunc('kernel/signal.c', function* sys_kill(pid: number, sig: n
     targets = leaders.filter((t) => t.signal!.pgrp === pgrp);
   }
   if (targets.length === 0) return -ESRCH;
-  for (const t of targets) group_send_sig_info(sig, info, t);
+  // A group or broadcast kill succeeds if it reached anyone it was allowed to signal.
+  const allowed = targets.filter(kill_ok);
+  if (allowed.length === 0) return -EPERM;
+  for (const t of allowed) group_send_sig_info(sig, info, t);
   return 0;
 });
+
+/**
+ * check_kill_permission / kill_ok_by_cred: root may signal anyone; others only tasks whose real or
+ * saved uid is their real or effective uid.
+ */
+function kill_ok(target: Task): boolean {
+  const c = current().cred;
+  const t = target.cred;
+  return c.euid === 0 || c.euid === t.suid || c.euid === t.uid || c.uid === t.suid || c.uid === t.uid;
+}
 
 /** do_tkill: a signal to one thread (tgid 0 means any group). */
 function do_tkill(tgid: number, pid: number, sig: number): number {
   if (pid <= 0 || sig < 0 || sig > _NSIG) return -EINVAL;
   const p = find_task_by_vpid(pid);
   if (p === null || (tgid > 0 && p.tgid !== tgid) || p.exit_state !== 0) return -ESRCH;
+  if (!kill_ok(p)) return -EPERM;
   if (sig === 0) return 0;
   const cur = current();
   return do_send_sig_info(sig, { si_signo: sig, si_errno: 0, si_code: SI_TKILL, si_pid: cur.tgid, si_uid: 0 }, p, 'PID');

@@ -37,8 +37,6 @@ function* sys_gettid(): KGen<number> { return current().pid; }
 function* sys_getppid(): KGen<number> {
   return current().group_leader.real_parent?.tgid ?? 0;
 }
-/** Forkscope's guests run as root: uid, euid, gid and egid are 0. */
-function* sys_getid(): KGen<number> { return 0; }
 
 function* sys_uname(name: number): KGen<number> {
   return (yield* copy_to_user(name, utsname())) === 0 ? 0 : -EFAULT;
@@ -270,10 +268,6 @@ export const sys_syscalls: SyscallEntry[] = [
   k_(168, 'getcpu', 'kernel/sys.c', sys_getcpu, [['cpu', 'ptr'], ['node', 'ptr']]),
   k_(172, 'getpid', 'kernel/sys.c', sys_getpid, []),
   k_(173, 'getppid', 'kernel/sys.c', sys_getppid, []),
-  k_(174, 'getuid', 'kernel/sys.c', sys_getid, []),
-  k_(175, 'geteuid', 'kernel/sys.c', sys_getid, []),
-  k_(176, 'getgid', 'kernel/sys.c', sys_getid, []),
-  k_(177, 'getegid', 'kernel/sys.c', sys_getid, []),
   k_(178, 'gettid', 'kernel/sys.c', sys_gettid, []),
   k_(179, 'sysinfo', 'kernel/sys.c', sys_sysinfo, [['info', 'ptr']]),
   k_(261, 'prlimit64', 'kernel/sys.c', sys_prlimit64, [['pid', 'int'], ['resource', 'int'], ['new_rlim', 'ptr'], ['old_rlim', 'ptr']]),

@@ -7,6 +7,7 @@
  * `kstack` (kernel/kfunc.ts).
  */
 import { CpuState } from '../cpu/state';
+import { cred } from './cred';
 import type { KFrame, KGen } from './kfunc';
 import type { mm_struct } from './mm/mm_types';
 import type { files_struct, fs_struct } from './fs/fs_types';
@@ -83,6 +84,8 @@ export class Task {
   /** User addresses for CLONE_CHILD_SETTID / CLONE_CHILD_CLEARTID / set_tid_address. */
   set_child_tid = 0;
   clear_child_tid = 0;
+  /** Who the task acts as (real_cred and cred are one object here: no overrides). */
+  cred = new cred();
   /** set_robust_list: the user address of the thread's robust-mutex list head (0: none). */
   robust_list = 0;
 
