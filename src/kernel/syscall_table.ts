@@ -6,7 +6,9 @@
 import { arch_signal_syscalls } from './arch/riscv/signal';
 import { cred_syscalls } from './cred';
 import { itimer_syscalls } from './itimer';
+import { leafPteAddress, ptePfn, PTE_V, USER_VA_END } from '../cpu/sv39';
 import { errnoName } from './errno';
+import { kernel } from './kfunc';
 import { exec_syscalls } from './exec';
 import { exit_syscalls } from './exit';
 import { fork_syscalls } from './fork';
@@ -46,7 +48,29 @@ export function sys_call_entry(nr: number): SyscallEntry | undefined {
   return nr >= 0 && nr < NR_syscalls ? table[nr] : undefined;
 }
 
-function fmtArg(v: number, fmt: string): string {
+/**
+ * The string at `addr` for the trace, read without side effects: only pages already present in
+ * the page tables are read (a trace must not fault pages in), and at most 64 bytes are shown.
+ */
+function peek_user_string(t: Task, addr: number): string | null {
+  const mm = t.mm;
+  if (mm === null || addr <= 0 || addr >= USER_VA_END) return null;
+  const mem = kernel().mem;
+  const bytes: number[] = [];
+  for (let a = addr; bytes.length < 64; a++) {
+    const ptep = leafPteAddress(mem, mm.pgd, Math.floor(a / 4096));
+    if (ptep < 0) return null;
+    const pte = mem.view.getUint32(ptep, true);
+    if ((pte & PTE_V) === 0) return null;
+    const b = mem.bytes[ptePfn(pte) * 4096 + (a % 4096)];
+    if (b === 0) return JSON.stringify(Buffer.from(bytes).toString('utf8'));
+    bytes.push(b);
+  }
+  return JSON.stringify(Buffer.from(bytes).toString('utf8')) + '...';
+}
+
+function fmtArg(t: Task, v: number, fmt: string): string {
+  if (fmt === 'str') return peek_user_string(t, v) ?? '0x' + v.toString(16);
   if (fmt === 'hex' || fmt === 'ptr') return v < 0 ? String(v) : '0x' + v.toString(16);
   if (fmt === 'oct') return '0' + v.toString(8);
   return String(v);
@@ -54,7 +78,7 @@ function fmtArg(v: number, fmt: string): string {
 
 /** sys_enter: `openat(dfd=-100, filename=0x…, flags=0x0, mode=0)`. */
 export function traceSyscallEnter(t: Task, nr: number, e: SyscallEntry | undefined, a: number[]): void {
-  const args = e === undefined ? a.slice(0, 6).map((v, i) => `a${i}=0x${(v < 0 ? v + 2 ** 64 : v).toString(16)}`) : e.args.map(([n, f], i) => `${n}=${fmtArg(a[i], f)}`);
+  const args = e === undefined ? a.slice(0, 6).map((v, i) => `a${i}=0x${(v < 0 ? v + 2 ** 64 : v).toString(16)}`) : e.args.map(([n, f], i) => `${n}=${fmtArg(t, a[i], f)}`);
   trace('sys_enter', t, { nr, name: e?.name ?? `syscall_${nr}`, args: args.join(', ') });
 }
 

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -46,10 +47,18 @@ describe('cli: forkscope run', function () {
   });
 
   it('exits 126 with one line when the file cannot be executed', function () {
-    const r = forkscope(['run', '--root', join(ROOT, 'examples'), './hello.c']);
-    assert.equal(r.status, 126);
-    assert.equal(r.stderr.split('\n').length, 2, r.stderr);
-    assert.match(r.stderr, /^forkscope: /);
+    const root = mkdtempSync(join(tmpdir(), 'forkscope-cli-'));
+    try {
+      writeFileSync(join(root, 'bad'), readFileSync(join(EXAMPLES, 'hello')).subarray(0, 200), { mode: 0o755 });
+      const r = forkscope(['run', '--root', root, './bad'], ROOT);
+      assert.equal(r.status, 126);
+      assert.match(r.stderr, /^forkscope: \.\/bad: [^\n]+\n$/);
+      const text = forkscope(['run', '--root', join(ROOT, 'examples'), './hello.c'], ROOT);
+      assert.equal(text.status, 126);
+      assert.equal(text.stderr, 'forkscope: ./hello.c: Permission denied\n');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('ends --stats with the instructions, wall time and MIPS line', function () {

@@ -4,6 +4,9 @@
  * its exit status, and exec failures reported to the CLI.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EXAMPLES, exitStatus, haveExample, runGuest } from './guest';
 import { PF_KTHREAD } from '../../src/kernel/task';
 
@@ -45,9 +48,32 @@ describe('kernel: boot and one program', function () {
     assert.equal(exitStatus(r), 127);
   });
 
-  it('refuses a file that is not a program with ENOEXEC and one sentence', function () {
-    const r = runGuest('./' + 'hello.c', [], { root: EXAMPLES + '/..' });
-    assert.equal(r.result.exec_errno, 8);
-    assert.equal(exitStatus(r), 126);
+  it('refuses an executable file that is no program with ENOEXEC, and a non-executable one with EACCES', function () {
+    const root = mkdtempSync(join(tmpdir(), 'forkscope-boot-'));
+    try {
+      writeFileSync(join(root, 'notes'), 'just text\n', { mode: 0o755 });
+      writeFileSync(join(root, 'data'), 'just text\n', { mode: 0o644 });
+      const noexec = runGuest('./notes', [], { root });
+      assert.equal(noexec.result.exec_errno, 8);
+      assert.equal(exitStatus(noexec), 126);
+      const acces = runGuest('./data', [], { root });
+      assert.equal(acces.result.exec_errno, 13);
+      assert.equal(exitStatus(acces), 126);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a malformed ELF with one sentence naming what is wrong', function () {
+    const root = mkdtempSync(join(tmpdir(), 'forkscope-boot-'));
+    try {
+      const elf = readFileSync(join(EXAMPLES, 'hello'));
+      writeFileSync(join(root, 'cut'), elf.subarray(0, 100), { mode: 0o755 });
+      const r = runGuest('./cut', [], { root });
+      assert.equal(r.result.exec_errno, 8);
+      assert.match(r.result.exec_message ?? '', /^\.\/cut: .*truncated/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
