@@ -34,6 +34,8 @@ export { decodeExpression, formatExpression } from './expr';
 export type { Op, ExprEncoding } from './expr';
 export { evaluateLocation, evaluateValue } from './eval';
 export type { EvalContext, Location, SimpleLocation, Piece } from './eval';
+export { fullyKnown, locationBytes } from './value';
+export type { ObjectBytes, RegisterReader } from './value';
 
 export { CallFrameInfo, fdeTable } from './cfi';
 export type { Cie, Fde, CfiRow, CfaRule, RegisterRule, CfiAddresses } from './cfi';

@@ -1,6 +1,7 @@
 import { CallFrameInfo } from './cfi';
 import type { CfiAddresses } from './cfi';
 import { DW_AT, DW_OP, DW_TAG } from './constants';
+import type { Die } from './die';
 import { DwarfError } from './error';
 import { evaluateLocation, evaluateValue } from './eval';
 import type { EvalContext, Location } from './eval';
@@ -11,8 +12,8 @@ import type { LineProgram } from './line';
 import { LineTable } from './line-table';
 import type { LineLocation } from './line-table';
 import { dieRanges } from './ranges';
-import { FunctionInfo, InlinedCall, Variable, expressionAt } from './scopes';
-import type { Scope } from './scopes';
+import { FunctionInfo, InlinedCall, Variable, expressionAt, originChain } from './scopes';
+import type { CallSite, Scope } from './scopes';
 import { collectSections } from './sections';
 import type { DwarfSections, SectionAddress, SectionSource } from './sections';
 import { TypeReader } from './types';
@@ -43,6 +44,8 @@ export interface BreakpointLocation {
 
 /** Entry values may refer to the caller's entry values, and so on up the stack, this far. */
 const MAX_ENTRY_VALUE_DEPTH = 8;
+/** Longest chain of tail calls followed to recover an entry value. */
+const MAX_TAIL_CALLS = 4;
 /** Longest backtrace `backtrace` produces. */
 const MAX_FRAMES = 1024;
 
@@ -368,23 +371,73 @@ export class Dwarf {
   }
 
   /**
-   * The value a register had when the function of `frames[index]` was entered: found at the
-   * caller's call site (DW_TAG_call_site) whose return address is the caller frame's pc, in
-   * the parameter passed in that register, evaluated in the caller's frame.
+   * The value a register had when the function of `frames[index]` was entered. It comes from
+   * the caller's call site (DW_TAG_call_site) whose return address is the caller frame's pc:
+   * the parameter passed in that register, evaluated in the caller's frame. When that call
+   * went to another function that tail-called ours (no frame of its own is left), the value is
+   * followed through the tail-call sites, as long as exactly one such path leads here.
    */
   private entryValue(expr: Uint8Array, frames: readonly Frame[], index: number, memory: MemoryReader, depth: number): bigint | undefined {
     const caller = frames[index + 1];
     if (!caller || depth >= MAX_ENTRY_VALUE_DEPTH) return undefined;
     const reg = singleRegister(expr);
-    if (reg === undefined) return undefined;
+    const callee = this.functionAt(lookupPc(frames[index]));
     const callerFn = this.functionAt(lookupPc(caller));
     const site = callerFn?.callSites.find((s) => s.returnPc === caller.pc);
-    if (!callerFn || !site) return undefined;
-    for (const p of site.parameters) {
-      if (!p.location || !p.value || singleRegister(p.location) !== reg) continue;
-      return evaluateValue(p.value, this.frameContext(frames, index + 1, memory, callerFn.die.unit, depth + 1));
+    if (reg === undefined || !callee || !callerFn || !site) return undefined;
+    const callerCtx = this.frameContext(frames, index + 1, memory, callerFn.die.unit, depth + 1);
+    let target = site.target ? this.functionOf(site.target) : undefined;
+    if (!target && site.targetExpr) {
+      const address = evaluateValue(site.targetExpr, callerCtx);
+      target = address === undefined || address > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : this.functionAt(Number(address));
     }
-    return undefined;
+    if (!target) return undefined;
+    const path = this.tailCallPath(target, callee, MAX_TAIL_CALLS);
+    return path ? this.argumentValue(reg, [site, ...path], path.length, callerCtx, memory) : undefined;
+  }
+
+  /** The function a call site's DW_AT_call_origin names: its definition, found by name for a declaration. */
+  private functionOf(die: Die): FunctionInfo | undefined {
+    const chain = originChain(die);
+    const direct = this.functions.find((f) => chain.includes(f.die) || originChain(f.die).includes(die));
+    if (direct || !die.flag(DW_AT.declaration) || !die.name) return direct;
+    const named = this.functions.filter((f) => f.external && f.name === die.name);
+    return named.length === 1 ? named[0] : undefined;
+  }
+
+  /** The tail-call sites leading from `from` to `to` (none when they are the same), if exactly one path does. */
+  private tailCallPath(from: FunctionInfo, to: FunctionInfo, hops: number): CallSite[] | undefined {
+    if (from === to) return [];
+    if (hops === 0) return undefined;
+    let found: CallSite[] | undefined;
+    for (const site of from.callSites) {
+      const next = site.tailCall && site.target ? this.functionOf(site.target) : undefined;
+      const rest = next ? this.tailCallPath(next, to, hops - 1) : undefined;
+      if (!rest) continue;
+      if (found) return undefined; // ambiguous: the value could have come either way
+      found = [site, ...rest];
+    }
+    return found;
+  }
+
+  /**
+   * The value of the argument passed in `reg` at `sites[i]`. Site 0 is in the caller's frame;
+   * the others are tail calls, evaluated in a frame that no longer exists, where only memory
+   * and the entry values (from the previous site) can be known.
+   */
+  private argumentValue(reg: number, sites: readonly CallSite[], i: number, callerCtx: EvalContext, memory: MemoryReader): bigint | undefined {
+    const param = sites[i].parameters.find((p) => p.location && p.value && singleRegister(p.location) === reg);
+    if (!param?.value) return undefined;
+    const ctx: EvalContext = i === 0 ? callerCtx : {
+      unit: sites[i].die.unit,
+      readRegister: () => undefined,
+      readMemory: memory,
+      entryValue: (e) => {
+        const r = singleRegister(e);
+        return r === undefined ? undefined : this.argumentValue(r, sites, i - 1, callerCtx, memory);
+      },
+    };
+    return evaluateValue(param.value, ctx);
   }
 
   // ---- unwinding ----

@@ -120,8 +120,10 @@ export interface CallSite {
   /** The address the callee returns to. */
   readonly returnPc: number;
   readonly tailCall: boolean;
-  /** DW_AT_call_origin: the callee's DIE when the call is direct. */
+  /** DW_AT_call_origin: the callee's DIE (maybe only a declaration) when the call is direct. */
   readonly target?: Die;
+  /** DW_AT_call_target: where an indirect call went, computed in the caller's frame. */
+  readonly targetExpr?: Uint8Array;
   readonly parameters: readonly CallSiteParameter[];
 }
 
@@ -301,11 +303,13 @@ function callSite(die: Die): CallSite | undefined {
       value: value?.kind === 'exprloc' ? value.bytes : undefined,
     });
   }
+  const targetExpr = die.value(DW_AT.call_target) ?? die.value(DW_AT.GNU_call_site_target);
   return {
     die,
     returnPc,
     tailCall: die.flag(DW_AT.call_tail_call) || die.flag(DW_AT.GNU_tail_call),
     target: die.ref(DW_AT.call_origin) ?? die.ref(DW_AT.abstract_origin),
+    targetExpr: targetExpr?.kind === 'exprloc' ? targetExpr.bytes : undefined,
     parameters,
   };
 }

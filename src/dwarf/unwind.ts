@@ -69,17 +69,22 @@ export function computeCfa(rule: CfaRule, regs: RegisterFile, memory: MemoryRead
  *
  * With CFI the caller's registers follow the rules of the row at the pc. Registers without a
  * rule take the psABI's default: callee-saved ones (sp, s0–s11, fs0–fs11) and ra keep their
- * value, the others become unknown; sp becomes the CFA. Without an FDE for the pc: in the
- * innermost frame, assume a leaf that has not touched sp or ra (pc = ra); elsewhere follow
- * the frame-pointer convention gcc uses with -fno-omit-frame-pointer (s0 = the CFA, ra saved
- * at s0-8, the caller's s0 at s0-16). Every step must move up the stack, so a corrupt stack
- * ends the walk instead of looping.
+ * value, the others become unknown; sp becomes the CFA.
+ *
+ * Without an FDE for the pc, follow the frame-pointer convention gcc and clang use when they
+ * keep one (see `unwindWithFramePointer`) where s0 is plausible, and in the innermost frame
+ * otherwise assume a leaf that has not touched sp, s0 or ra (pc = ra).
+ * Stopped on a function's very first instruction, before it sets up s0, the convention
+ * misreads the caller's frame as this one's and skips a frame: only CFI (or decoding the
+ * prologue, which is not this layer's job) can tell.
+ *
+ * Every step must move up the stack, so a corrupt stack ends the walk instead of looping.
  */
 export function unwindStep(cfi: CallFrameInfo | undefined, frame: Frame, memory: MemoryReader): UnwoundFrame | undefined {
   const found = cfi?.rowAt(lookupPc(frame));
   const caller = found
     ? unwindWithCfi(found.row.cfa, found.row.registers, found.fde.cie.returnAddressRegister, frame, memory)
-    : frame.returnAddress ? unwindWithFramePointer(frame, memory) : unwindLeaf(frame);
+    : unwindWithoutCfi(frame, memory);
   if (!caller) return undefined;
   const sp = frame.regs[DWARF_REG_SP];
   // The caller's frame is above ours; equal is only possible when the pc moved on.
@@ -119,6 +124,18 @@ function unwindWithCfi(cfaRule: CfaRule, rules: ReadonlyMap<number, RegisterRule
   return { pc: Number(ra), regs, returnAddress: true, cfa, method: 'cfi' };
 }
 
+/** A frame larger than this is not one: s0 is not a frame pointer then. */
+const MAX_FRAME_SIZE = 1n << 20n;
+
+function unwindWithoutCfi(frame: Frame, memory: MemoryReader): UnwoundFrame | undefined {
+  const fp = frame.regs[DWARF_REG_FP];
+  const sp = frame.regs[DWARF_REG_SP];
+  // The psABI keeps sp 16-byte aligned, and a frame pointer points at the frame's top.
+  const plausible = sp !== undefined && looksLikeCallerFp(fp, sp);
+  const viaFp = plausible || frame.returnAddress ? unwindWithFramePointer(frame, memory) : undefined;
+  return viaFp ?? (frame.returnAddress ? undefined : unwindLeaf(frame));
+}
+
 /** Registers a caller shares with its callee when no rule says otherwise. */
 function calleeSavedOnly(regs: RegisterFile): (bigint | undefined)[] {
   const out: (bigint | undefined)[] = new Array(DWARF_REG_COUNT);
@@ -136,11 +153,30 @@ function unwindLeaf(frame: Frame): UnwoundFrame | undefined {
   return { pc: Number(ra), regs, returnAddress: true, cfa: sp, method: 'return-address' };
 }
 
+/** Whether `v` could be a frame pointer of a frame above the one whose frame pointer is `fp`. */
+function looksLikeCallerFp(v: bigint | undefined, fp: bigint): boolean {
+  return v !== undefined && v > fp && v - fp <= MAX_FRAME_SIZE && (v & 15n) === 0n;
+}
+
+/**
+ * The frame-pointer convention: s0 holds the CFA; a function that calls others saves ra at
+ * s0-8 and the caller's s0 at s0-16, a leaf (gcc) saves only the caller's s0, at s0-8, and
+ * keeps the return address in ra. Only the innermost frame can be a leaf; there we tell the
+ * two layouts apart by whether s0-8 holds a plausible frame pointer or a code address.
+ */
 function unwindWithFramePointer(frame: Frame, memory: MemoryReader): UnwoundFrame | undefined {
   const fp = frame.regs[DWARF_REG_FP];
-  if (fp === undefined || fp === 0n || (fp & 7n) !== 0n) return undefined;
-  const ra = readU64(memory, fp - 8n);
-  const callerFp = readU64(memory, fp - 16n);
+  if (fp === undefined || fp === 0n || (fp & 15n) !== 0n) return undefined;
+  const below = readU64(memory, fp - 8n);
+  let ra: bigint | undefined;
+  let callerFp: bigint | undefined;
+  if (!frame.returnAddress && looksLikeCallerFp(below, fp)) {
+    ra = frame.regs[DWARF_REG_RA];
+    callerFp = below;
+  } else {
+    ra = below;
+    callerFp = readU64(memory, fp - 16n);
+  }
   if (ra === undefined || ra === 0n || callerFp === undefined || ra > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
   const regs = calleeSavedOnly(frame.regs);
   regs[DWARF_REG_SP] = fp;
