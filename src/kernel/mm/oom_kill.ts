@@ -24,6 +24,7 @@ import { PF_EXITING, PF_KTHREAD, type Task, TASK_UNINTERRUPTIBLE } from '../task
 import { trace } from '../trace';
 import { zap_pte_range } from './memory';
 import { MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS, MMF_OOM_SKIP, type mm_struct } from './mm_types';
+import { PAGE_ANON, PAGE_FILE, PAGE_PGTABLE, PAGE_SHMEM } from './page_alloc';
 import { get_mm_rss } from './rmap';
 import { vma_is_anonymous } from './vma';
 import { VM_HUGETLB, VM_PFNMAP, VM_SHARED } from './vm_flags';
@@ -199,8 +200,16 @@ function dump_header(victim: Task | null): void {
   const cur = current();
   const pages = kernel().pages;
   printk(`${cur.comm} invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=${oom_score_adj(cur)}`);
+  // show_mem's summary, in its layout (no LRU lists, slab or swap here).
   printk('Mem-Info:');
-  printk(`free:${pages.nr_free_pages} anon:${pages.nr_kind[2]} file:${pages.nr_kind[3]} shmem:${pages.nr_kind[4]} pagetables:${pages.nr_kind[5]}`);
+  printk(`active_anon:${pages.nr_kind[PAGE_ANON]} inactive_anon:0 isolated_anon:0`);
+  printk(` active_file:${pages.nr_kind[PAGE_FILE]} inactive_file:0 isolated_file:0`);
+  printk(' unevictable:0 dirty:0 writeback:0');
+  printk(' slab_reclaimable:0 slab_unreclaimable:0');
+  printk(` mapped:${pages.nr_file_mapped} shmem:${pages.nr_kind[PAGE_SHMEM]} pagetables:${pages.nr_kind[PAGE_PGTABLE]}`);
+  printk(' sec_pagetables:0 bounce:0');
+  printk(' kernel_misc_reclaimable:0');
+  printk(` free:${pages.nr_free_pages} free_pcp:0 free_cma:0`);
   dump_tasks();
   if (victim !== null) {
     printk(`oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=${victim.comm},pid=${victim.pid},uid=0`);
