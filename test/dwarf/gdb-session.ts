@@ -88,7 +88,7 @@ def variables(frame):
         return out
     while block is not None:
         for sym in block:
-            if sym.is_argument or sym.is_variable:
+            if sym.is_argument or sym.is_variable or sym.is_constant:
                 out.append(variable(sym, frame))
         if block.function is not None:
             break
