@@ -1,0 +1,119 @@
+/**
+ * Program images: the ELF files a task's address space maps (the program, and for dynamic
+ * programs the dynamic loader and libraries), each with its symbols and DWARF, and where each
+ * is loaded in a given mm (a module, in DAP's words).
+ *
+ * DWARF and symbols speak in link-time addresses; a module adds its load bias. Images are read
+ * from the host once and shared by every task that maps them.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Dwarf } from '../dwarf';
+import { ET_DYN, parseElf, PT_LOAD, STT_FUNC, type ElfFile } from '../elf';
+import type { mm_struct } from '../kernel/mm/mm_types';
+
+export class Image {
+  readonly elf: ElfFile;
+  private dwarfCache: Dwarf | null | undefined;
+
+  constructor(readonly hostPath: string, readonly guestPath: string) {
+    this.elf = parseElf(new Uint8Array(readFileSync(hostPath)));
+  }
+
+  /** The debug information (null when the file has no `.debug_info` and no `.eh_frame`). */
+  get dwarf(): Dwarf | null {
+    if (this.dwarfCache === undefined) {
+      const elf = this.elf;
+      const has = elf.section('.debug_info') !== undefined || elf.section('.eh_frame') !== undefined;
+      this.dwarfCache = has ? Dwarf.load((n) => elf.section(n), (n) => elf.sections.find((s) => s.name === n)?.sh_addr) : null;
+    }
+    return this.dwarfCache;
+  }
+
+  /** Whether the image is position independent (loaded at a bias chosen at exec). */
+  get relocatable(): boolean {
+    return this.elf.header.e_type === ET_DYN;
+  }
+
+  /** The link-time address of the first loadable segment's page. */
+  get firstSegmentPage(): number {
+    const load = this.elf.programHeaders.find((p) => p.p_type === PT_LOAD);
+    return load === undefined ? 0 : load.p_vaddr - (load.p_vaddr % 4096);
+  }
+
+  /** The address of a symbol by name (link-time), for function breakpoints. */
+  symbolAddresses(name: string): number[] {
+    return this.elf.symbols().filter((s) => s.name === name && s.type === STT_FUNC && s.st_value !== 0).map((s) => s.st_value);
+  }
+}
+
+/** An image as loaded in one address space. */
+export interface Module {
+  readonly image: Image;
+  /** Added to link-time addresses to get run-time addresses. */
+  readonly bias: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Finds and caches images; maps guest paths to host files through the root and sysroot. */
+export class ImageStore {
+  private readonly byHost = new Map<string, Image | null>();
+
+  constructor(private readonly root: string, private readonly sysroot: string | undefined) {}
+
+  /** The host file behind guest path `guest`, as the kernel's sandboxed root resolves it. */
+  hostPath(guest: string): string | undefined {
+    const inRoot = join(this.root, guest);
+    if (existsSync(inRoot)) return inRoot;
+    if (this.sysroot !== undefined && existsSync(join(this.sysroot, guest))) return join(this.sysroot, guest);
+    return undefined;
+  }
+
+  /** The image of guest path `guest`, or null when it is not a readable ELF file. */
+  image(guest: string): Image | null {
+    const host = this.hostPath(guest);
+    if (host === undefined) return null;
+    let img = this.byHost.get(host);
+    if (img === undefined) {
+      try {
+        img = new Image(host, guest);
+      } catch {
+        img = null;
+      }
+      this.byHost.set(host, img);
+    }
+    return img;
+  }
+
+  /** Every image loaded so far. */
+  get loaded(): Image[] {
+    return [...this.byHost.values()].filter((i): i is Image => i !== null);
+  }
+
+  /** The ELF images `mm` maps, with their biases, in address order. */
+  modules(mm: mm_struct): Module[] {
+    const out: Module[] = [];
+    const seen = new Map<string, { start: number; end: number; first: number; pgoff: number }>();
+    for (const vma of mm.mmap) {
+      const f = vma.vm_file;
+      if (f === null) continue;
+      const s = seen.get(f.path);
+      if (s === undefined) seen.set(f.path, { start: vma.vm_start, end: vma.vm_end, first: vma.vm_start, pgoff: vma.vm_pgoff });
+      else s.end = Math.max(s.end, vma.vm_end);
+    }
+    for (const [path, s] of seen) {
+      const image = this.image(path);
+      if (image === null) continue;
+      // The lowest mapping holds the first PT_LOAD (file offset 0 for both our toolchains).
+      const bias = image.relocatable ? s.first - s.pgoff * 4096 - image.firstSegmentPage : 0;
+      out.push({ image, bias, start: s.start, end: s.end });
+    }
+    return out;
+  }
+
+  /** The module of `mm` containing run-time address `pc`. */
+  moduleAt(mm: mm_struct, pc: number): Module | undefined {
+    return this.modules(mm).find((m) => pc >= m.start && pc < m.end);
+  }
+}

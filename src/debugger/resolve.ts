@@ -1,0 +1,73 @@
+/**
+ * Where breakpoints go: source lines and function names resolved through the images' DWARF and
+ * symbols, kernel function names checked against the kernel's functions. A breakpoint that
+ * resolves nowhere yet stays unverified with the reason, and is tried again when an exec brings
+ * a new program (Debugger.imagesChanged).
+ */
+import type { Breakpoint } from './breakpoints';
+import type { Image, ImageStore } from './images';
+import { kernelFunctions } from './kernel_functions';
+
+/** Load bias of an image: 0 for a program linked at fixed addresses. */
+function staticBias(image: Image): number | undefined {
+  return image.relocatable ? undefined : 0;
+}
+
+export function resolveLine(images: ImageStore, bp: Breakpoint): void {
+  const file = bp.file as string;
+  const line = bp.requestedLine as number;
+  for (const image of images.loaded) {
+    const found = image.dwarf?.breakpointLocations(file, line);
+    if (found === undefined || found.locations.length === 0) continue;
+    const bias = staticBias(image);
+    if (bias === undefined) {
+      bp.message = `${image.guestPath} is position independent: its breakpoints are placed once it is loaded`;
+      continue;
+    }
+    bp.image = image;
+    bp.addresses = found.locations.map((l) => l.address + bias);
+    bp.line = found.locations[0].line;
+    bp.verified = true;
+    bp.message = bp.line !== line ? `line ${line} has no code: moved to line ${bp.line}` : undefined;
+    return;
+  }
+  bp.verified = false;
+  bp.message ??= `no code at line ${line} of ${file} in the programs loaded so far`;
+}
+
+/**
+ * A function breakpoint: a user function (DWARF, then ELF symbols) of a loaded image, past its
+ * prologue; otherwise a kernel function by its Linux name.
+ */
+export function resolveFunction(images: ImageStore, bp: Breakpoint): void {
+  const name = (bp.name as string).trim();
+  for (const image of images.loaded) {
+    const bias = staticBias(image);
+    if (bias === undefined) continue;
+    const dwarf = image.dwarf;
+    const fns = dwarf?.functionsNamed(name) ?? [];
+    const addresses = dwarf !== null && fns.length > 0 ? fns.map((f) => dwarf.functionBreakpointAddress(f)) : image.symbolAddresses(name);
+    if (addresses.length === 0) continue;
+    bp.kind = 'function';
+    bp.image = image;
+    bp.addresses = addresses.map((a) => a + bias);
+    bp.verified = true;
+    bp.message = `${name} in ${image.guestPath}`;
+    return;
+  }
+  const kernel = kernelFunctions();
+  if (kernel.names.has(name) || (!kernel.complete && /^[A-Za-z_]\w*$/.test(name))) {
+    bp.kind = 'kernel';
+    bp.verified = true;
+    bp.message = `kernel function ${name}`;
+    return;
+  }
+  bp.verified = false;
+  bp.message = `no function named ${name} in the programs loaded so far, nor in the kernel`;
+}
+
+export function resolveInstruction(bp: Breakpoint, address: number): void {
+  bp.addresses = [address];
+  bp.verified = Number.isSafeInteger(address) && address >= 0;
+  bp.message = bp.verified ? undefined : `0x${address.toString(16)} is not a user address`;
+}

@@ -1,0 +1,137 @@
+/**
+ * A task's call stack as a student should see it: while the task is in the kernel, its kernel
+ * frames on top (Linux names, and our own TypeScript file and line, which the editor can open),
+ * then one frame marking where user mode entered the kernel (the system call, the fault), then
+ * the user frames, unwound with the program's CFI and expanded into inlined calls by DWARF.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { lookupPc, type Frame, type InlineFrame, type RegisterFile } from '../dwarf';
+import type { Kernel } from '../kernel/kernel';
+import type { KFrame } from '../kernel/kfunc';
+import { PF_KTHREAD, type Task } from '../kernel/task';
+import type { ImageStore, Module } from './images';
+import { dwarfReader } from './memory';
+
+export interface StackFrame {
+  readonly kind: 'kernel' | 'boundary' | 'user';
+  readonly name: string;
+  /** Host path of the source file, when known. */
+  readonly file?: string;
+  readonly line: number;
+  readonly column: number;
+  /** User frames: the run-time pc (a return address in outer frames). */
+  readonly pc?: number;
+  /** Kernel frames: the shadow frame with the function's locals. */
+  readonly kframe?: KFrame;
+  /** User frames: what DWARF needs to find the frame's variables. */
+  readonly user?: UserFrame;
+}
+
+export interface UserFrame {
+  readonly module: Module;
+  /** The physical frames of the stack in link-time addresses of `module`, and this one's index. */
+  readonly frames: readonly Frame[];
+  readonly index: number;
+  readonly inline: InlineFrame | undefined;
+}
+
+/** Deepest user stack we unwind (a runaway recursion still shows its top). */
+const MAX_USER_FRAMES = 512;
+
+/** The directory holding `src/kernel/`, so kernel frames can name their files. */
+export const SOURCE_ROOT = (() => {
+  for (let d = __dirname; ; d = dirname(d)) {
+    if (existsSync(join(d, 'src', 'kernel'))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+})();
+
+/** The integer and FP registers of a task as a DWARF register file. */
+export function registerFile(t: Task): RegisterFile {
+  const regs: bigint[] = [];
+  for (let i = 0; i < 32; i++) regs.push(t.regs.getReg(i));
+  for (let i = 0; i < 32; i++) {
+    const lo = BigInt(t.regs.fbits[2 * i] >>> 0), hi = BigInt(t.regs.fbits[2 * i + 1] >>> 0);
+    regs.push((hi << 32n) | lo);
+  }
+  return regs;
+}
+
+export function kernelFrameFile(f: KFrame): string | undefined {
+  if (f.file === null) return undefined;
+  if (f.file.startsWith('/')) return f.file;
+  return SOURCE_ROOT === undefined ? undefined : join(SOURCE_ROOT, f.file);
+}
+
+export function taskStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
+  const out: StackFrame[] = [];
+  for (let i = t.kstack.length - 1; i >= 0; i--) {
+    const f = t.kstack[i];
+    out.push({ kind: 'kernel', name: f.fn, file: kernelFrameFile(f), line: f.line, column: 1, kframe: f });
+  }
+  if ((t.flags & PF_KTHREAD) !== 0 || t.mm === null) return out;
+  const boundary = boundaryName(t);
+  if (boundary !== null) out.push({ kind: 'boundary', name: boundary, line: 0, column: 0 });
+  out.push(...userStack(k, images, t));
+  return out;
+}
+
+/** The frame between kernel and user frames: how this task entered the kernel. */
+function boundaryName(t: Task): string | null {
+  const outer = t.kstack[0];
+  if (outer === undefined) return t.kgen !== null ? '[new task: returns to user mode through ret_from_fork]' : null;
+  if (outer.fn === 'do_trap_ecall_u') {
+    const l = outer.locals ?? {};
+    return `[system call ${String(l.name ?? '?')} (a7=${String(l.nr ?? '?')}) from user mode]`;
+  }
+  if (outer.fn === 'do_trap_page_fault') return '[page fault from user mode]';
+  if (outer.fn === 'ret_from_fork') return '[new task: returns to user mode]';
+  return `[${outer.fn} from user mode]`;
+}
+
+function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
+  const mm = t.mm;
+  if (mm === null) return [];
+  const mem = dwarfReader(k, t);
+  const out: StackFrame[] = [];
+  const modules = images.modules(mm);
+  let frame: Frame = { pc: t.regs.pc, regs: registerFile(t), returnAddress: false };
+  const linkFrames: Frame[] = [];
+  const pending: { module: Module | undefined; index: number; inline: InlineFrame[]; pc: number }[] = [];
+  for (let n = 0; n < MAX_USER_FRAMES; n++) {
+    const pc = frame.pc;
+    const module = modules.find((m) => pc >= m.start && pc < m.end);
+    if (module === undefined) {
+      // Code outside every ELF mapping (the vDSO's sigreturn trampoline, or a wild pc).
+      pending.push({ module, index: -1, inline: [], pc });
+      break;
+    }
+    const linkFrame: Frame = { ...frame, pc: pc - module.bias };
+    linkFrames.push(linkFrame);
+    const dwarf = module.image.dwarf;
+    pending.push({ module, index: linkFrames.length - 1, inline: dwarf?.inlineFrames(lookupPc(linkFrame)) ?? [], pc });
+    const caller = dwarf?.unwind(linkFrame, mem);
+    if (caller === undefined || caller.pc === 0) break;
+    frame = { pc: caller.pc, regs: caller.regs, returnAddress: true };
+  }
+  // Frames are built once the whole physical stack is known: variables of a frame may need
+  // its caller (DW_OP_entry_value).
+  for (const p of pending) {
+    if (p.module === undefined) {
+      out.push({ kind: 'user', name: `0x${p.pc.toString(16)}`, line: 0, column: 0, pc: p.pc });
+    } else if (p.inline.length === 0) {
+      const sym = p.module.image.elf.symbolize(lookupPc(linkFrames[p.index]));
+      const name = sym === undefined ? `0x${p.pc.toString(16)}` : sym.name;
+      out.push({ kind: 'user', name, line: 0, column: 0, pc: p.pc, user: { module: p.module, frames: linkFrames, index: p.index, inline: undefined } });
+    } else {
+      for (const inl of p.inline) {
+        out.push({
+          kind: 'user', name: inl.name, file: inl.file, line: inl.line ?? 0, column: inl.column ?? 0, pc: p.pc,
+          user: { module: p.module, frames: linkFrames, index: p.index, inline: inl },
+        });
+      }
+    }
+  }
+  return out;
+}

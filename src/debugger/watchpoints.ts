@@ -1,0 +1,70 @@
+/**
+ * Data watchpoints. RISC-V user mode has no debug registers here, so a watchpoint is checked in
+ * software: while any is set, the debugger runs the machine one instruction at a time and, before
+ * each instruction of a task whose address space is watched, decodes it and compares the memory
+ * it will touch with the watched ranges. Nothing of this runs while no watchpoint is set.
+ *
+ * A watchpoint belongs to the address space it was set in and to every address space forked
+ * from it afterwards: after fork the child's copy of a global is the "same" variable until one
+ * of them writes it (copy-on-write then gives the writer its own frame), and a student watching
+ * `global` wants to see the child's write. An exec gives the task a new address space, which
+ * is not watched.
+ */
+import type { mm_struct } from '../kernel/mm/mm_types';
+import type { Task } from '../kernel/task';
+
+export type AccessType = 'read' | 'write' | 'readWrite';
+
+export interface Watchpoint {
+  readonly id: number;
+  readonly address: number;
+  readonly size: number;
+  readonly access: AccessType;
+  readonly description: string;
+  readonly condition?: string;
+  readonly hitCondition?: string;
+  /** The address spaces it watches. */
+  readonly mms: Set<mm_struct>;
+  hits: number;
+}
+
+export interface WatchHit {
+  readonly watchpoint: Watchpoint;
+  readonly task: Task;
+  readonly pc: number;
+  readonly write: boolean;
+  /** The watched bytes before the access (to show old → new). */
+  readonly before: Uint8Array | null;
+}
+
+export class WatchSet {
+  private list: Watchpoint[] = [];
+
+  get active(): boolean {
+    return this.list.length > 0;
+  }
+
+  get all(): readonly Watchpoint[] {
+    return this.list;
+  }
+
+  replace(list: Watchpoint[]): void {
+    this.list = list;
+  }
+
+  watches(mm: mm_struct): boolean {
+    for (const w of this.list) if (w.mms.has(mm)) return true;
+    return false;
+  }
+
+  /** fork without CLONE_VM: the child's copy of the address space is watched as well. */
+  forked(parent: mm_struct, child: mm_struct): void {
+    for (const w of this.list) if (w.mms.has(parent)) w.mms.add(child);
+  }
+
+  /** The watchpoints an access of `size` bytes at `address` in `mm` triggers. */
+  matching(mm: mm_struct, address: number, size: number, read: boolean, write: boolean): Watchpoint[] {
+    return this.list.filter((w) => w.mms.has(mm) && address < w.address + w.size && w.address < address + size
+      && ((write && w.access !== 'read') || (read && w.access !== 'write')));
+  }
+}
