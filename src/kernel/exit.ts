@@ -8,7 +8,8 @@
  * collects it with `wait4`/`waitid` (`wait_task_zombie` → `release_task`) — or at once, if the
  * parent ignores SIGCHLD.
  */
-import { ECHILD, EFAULT, EINVAL } from './errno';
+import { ECHILD, EFAULT, EINVAL, ESRCH } from './errno';
+import { pidfd_task } from './pidfd';
 import { exit_files } from './fs/file';
 import { exit_fs } from './fs/fs_struct';
 import { current, kernel, kfunc, klocals, type KGen } from './kfunc';
@@ -430,8 +431,12 @@ const sys_waitid = kfunc('kernel/exit.c', function* sys_waitid(which: number, up
   if (type === P_ALL) pid = 0;
   else if (type === P_PID) { if (pid <= 0) return -EINVAL; }
   else if (type === P_PGID) { if (pid < 0) return -EINVAL; if (pid === 0) pid = current().signal!.pgrp; }
-  else return -EINVAL;
-  const wo: wait_opts = { wo_type: type, wo_pid: pid, wo_flags: options, wo_stat: 0, wo_infop: infop, wo_rusage: ru, notask_error: 0 };
+  else if (type === P_PIDFD) {
+    const t = pidfd_task(pid);
+    if (typeof t === 'number') return t === -ESRCH ? -ECHILD : t;
+    pid = t.pid;
+  } else return -EINVAL;
+  const wo: wait_opts = { wo_type: type === P_PIDFD ? P_PID : type, wo_pid: pid, wo_flags: options, wo_stat: 0, wo_infop: infop, wo_rusage: ru, notask_error: 0 };
   const r = yield* do_wait(wo);
   if (typeof r === 'number' && r < 0) return r;
   if (infop !== 0) {

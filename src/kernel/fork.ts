@@ -15,7 +15,9 @@ import { copy_fs_struct } from './fs/fs_struct';
 import { current, kernel, kfunc, klocals, type KGen } from './kfunc';
 import { dup_mm, mmget } from './mm/fork';
 import { copy_from_user, put_user_u32 } from './mm/uaccess';
-import { alloc_pid, type pid } from './pid';
+import { alloc_pid, free_pid, type pid } from './pid';
+import { pidfd_create } from './pidfd';
+import { close_fd } from './fs/file';
 import { sched_fork, wake_up_new_task } from './sched/core';
 import { completion, wait_for_completion_state, wake_up } from './sched/wait';
 import { release_resources } from './exit';
@@ -269,6 +271,16 @@ export const copy_process = kfunc('kernel/fork.c', function* copy_process(args: 
   }
   const pidStruct: pid = pidOrErr;
   p.thread_pid = pidStruct;
+  // 19. CLONE_PIDFD: the parent gets a descriptor for the child, written before the child runs.
+  if (has(clone_flags, CLONE_PIDFD)) {
+    const fd = pidfd_create(pidStruct, 0);
+    if (fd < 0 || (yield* put_user_u32(args.pidfd, fd)) !== 0) {
+      if (fd >= 0) close_fd(fd);
+      free_pid(k.init_pid_ns, pidStruct);
+      undo_copy(p, clone_flags);
+      return fd < 0 ? fd : -EFAULT;
+    }
+  }
   // 20. ids.
   p.pid = pidStruct.nr;
   if (has(clone_flags, CLONE_THREAD)) {

@@ -6,6 +6,7 @@
 import { arch_signal_syscalls } from './arch/riscv/signal';
 import { cred_syscalls } from './cred';
 import { itimer_syscalls } from './itimer';
+import { pidfd_syscalls } from './pidfd';
 import { leafPteAddress, ptePfn, PTE_V, USER_VA_END } from '../cpu/sv39';
 import { errnoName } from './errno';
 import { kernel } from './kfunc';
@@ -28,7 +29,7 @@ export const NR_syscalls = 512;
 function build(): (SyscallEntry | undefined)[] {
   const table: (SyscallEntry | undefined)[] = new Array(NR_syscalls).fill(undefined);
   for (const list of [fs_syscalls, mm_syscalls, fork_syscalls, exec_syscalls, exit_syscalls, signal_syscalls,
-    arch_signal_syscalls, futex_syscalls, sys_syscalls, cred_syscalls, time_syscalls, itimer_syscalls]) {
+    arch_signal_syscalls, futex_syscalls, sys_syscalls, cred_syscalls, time_syscalls, itimer_syscalls, pidfd_syscalls]) {
     for (const e of list) {
       if (table[e.nr] !== undefined) throw new Error(`syscall ${e.nr} registered twice (${table[e.nr]!.name}, ${e.name})`);
       table[e.nr] = e;
