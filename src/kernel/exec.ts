@@ -14,7 +14,7 @@ import { linux_binprm } from './binfmts';
 import { load_script } from './binfmt_script';
 import { load_elf_binary } from './binfmt_elf';
 import { E2BIG, EFAULT, ELOOP, ENAMETOOLONG, ENOEXEC, ENOMEM } from './errno';
-import { mm_release } from './exit';
+import { mm_release, release_task } from './exit';
 import { do_close_on_exec } from './fs/file';
 import { open_execat } from './fs/kernel_read_file';
 import { AT_FDCWD } from './fs/uapi';
@@ -25,10 +25,10 @@ import { expand_downwards, insert_vm_struct, relocate_vma_down } from './mm/mmap
 import { access_remote_vm, copy_from_user, strncpy_from_user } from './mm/uaccess';
 import { VM_STACK_FLAGS, VM_STACK_INCOMPLETE_SETUP } from './mm/vm_flags';
 import { force_fatal_sig, set_current_blocked } from './signal';
-import { SIGKILL, SIGNAL_GROUP_EXIT, SIG_DFL, SIG_IGN, SIGSEGV, RLIMIT_STACK, sigmask } from './signal_types';
+import { SIGCHLD, SIGKILL, SIGNAL_GROUP_EXIT, SIG_DFL, SIG_IGN, SIGSEGV, RLIMIT_STACK, sigmask } from './signal_types';
 import { schedule } from './sched/core';
 import type { SyscallEntry } from './syscall';
-import { PF_FORKNOEXEC, PF_RANDOMIZE, type Task, TASK_KILLABLE, TASK_RUNNING } from './task';
+import { EXIT_DEAD, PF_FORKNOEXEC, PF_RANDOMIZE, type Task, TASK_KILLABLE, TASK_RUNNING } from './task';
 import { trace } from './trace';
 import { signal_wake_up } from './signal';
 
@@ -233,9 +233,32 @@ const de_thread = kfunc('fs/exec.c', function* de_thread(tsk: Task): KGen<number
     yield* schedule();
     tsk.__state = TASK_RUNNING;
   }
+  // A thread that is not the leader takes the leader's place: its pid, its parent, its spot among
+  // the parent's children (exchange_tids, transfer_pid); the old leader, a zombie by now, is released.
+  const leader = tsk.group_leader;
+  if (leader !== tsk) {
+    const lpid = leader.thread_pid!;
+    const tpid = tsk.thread_pid!;
+    [leader.pid, tsk.pid] = [tsk.pid, leader.pid];
+    leader.thread_pid = tpid;
+    tsk.thread_pid = lpid;
+    lpid.task = tsk;
+    tpid.task = leader;
+    tsk.real_parent = leader.real_parent;
+    tsk.parent = leader.parent;
+    const siblings = tsk.real_parent!.children;
+    const at = siblings.indexOf(leader);
+    if (at >= 0) siblings[at] = tsk;
+    tsk.group_leader = tsk;
+    leader.group_leader = tsk;
+    tsk.start_time = leader.start_time;
+    leader.exit_signal = -1;
+    leader.exit_state = EXIT_DEAD;
+    release_task(leader);
+  }
   sig.flags = 0;
   sig.group_exit_task = null;
-  tsk.exit_signal = 17;
+  tsk.exit_signal = SIGCHLD;
   return 0;
 });
 

@@ -18,7 +18,7 @@ import { mmput } from './mm/fork';
 import { put_user_u32, copy_to_user } from './mm/uaccess';
 import { free_pid } from './pid';
 import { printk } from './printk';
-import { dequeue_dead, schedule } from './sched/core';
+import { dequeue_dead, schedule, wake_up_process } from './sched/core';
 import { wait_event_interruptible, __wake_up } from './sched/wait';
 import { exit_robust_list, futex_wake_address } from './futex';
 import { send_signal_locked, signal_wake_up } from './signal';
@@ -199,6 +199,8 @@ export const do_exit = kfunc('kernel/exit.c', function* do_exit(code: number): K
     code: (code & 0x7f) !== 0 ? `signal ${code & 0x7f}${(code & 0x80) !== 0 ? ' (core dumped)' : ''}` : `exit ${(code >> 8) & 0xff}` });
   if (group_dead) tsk.exit_code = exit_status_of(tsk);
   yield* exit_notify(tsk, group_dead);
+  // A thread exec'ing in de_thread waits for the others to be gone: tell it one more is.
+  if (sig.group_exit_task !== null && sig.group_exit_task !== tsk) wake_up_process(sig.group_exit_task);
   // A leader that waited for its threads may now be reported (release_task handles it when the
   // last thread is released).
   yield* do_task_dead(tsk);
