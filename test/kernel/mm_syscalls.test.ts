@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dentry, file, FMODE_READ, FMODE_WRITE, files_struct, type file_operations, type inode } from '../../src/kernel/fs/fs_types';
+import { filemap_flush_file, filemap_refresh_file } from '../../src/kernel/mm/filemap';
 import { do_vmi_munmap, vm_mmap } from '../../src/kernel/mm/mmap';
 import type { MappedFile } from '../../src/kernel/mm/mm_types';
 import { sys_msync, MS_SYNC } from '../../src/kernel/mm/msync';
@@ -246,6 +247,20 @@ describe('mm: file mappings', function () {
     assert.equal(f.data[PAGE + 3], 0xbb);
     assert.equal(f.data.length, PAGE + 10, 'the byte past the end was not written');
     assert.equal(m.k.pages.page_cache.size, 0);
+  });
+
+  it('keeps mappings coherent with read() and write() of the file (flush before, refresh after)', function () {
+    const { m, f } = withFile(2 * PAGE);
+    m.t.files = new files_struct();
+    m.t.files.fd[3] = openFile(FMODE_READ | FMODE_WRITE, f);
+    const a = sys(MMAP, 0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, 3, 0);
+    writeByte(m.k, a + 1, 0x55);
+    filemap_flush_file({ dev: f.dev, ino: f.ino });
+    assert.equal(f.data[1], 0x55, 'a read() after the store sees it');
+    f.data[PAGE + 7] = 0x66;
+    filemap_refresh_file({ dev: f.dev, ino: f.ino }, PAGE + 7, 1);
+    assert.equal(readByte(m.k, a + PAGE + 7), 0x66, 'the mapping sees a write()');
+    assert.equal(readByte(m.k, a + 1), 0x55);
   });
 
   it('raises SIGBUS (BUS_ADRERR) for a page wholly past the end of the file, zeros after it in the last page', function () {

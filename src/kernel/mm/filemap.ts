@@ -34,12 +34,15 @@ export class address_space {
   }
 }
 
-function mapping_key(file: MappedFile): string {
+/** A file as the page cache names it: by device and inode. */
+type file_id = Pick<MappedFile, 'dev' | 'ino'>;
+
+function mapping_key(file: file_id): string {
   return file instanceof shmem_file ? `shmem:${file.ino}` : `${file.dev}:${file.ino}`;
 }
 
 /** The page cache of `file`, if some VMA maps it. */
-export function file_mapping(file: MappedFile): address_space | undefined {
+export function file_mapping(file: file_id): address_space | undefined {
   return kernel().pages.page_cache.get(mapping_key(file));
 }
 
@@ -144,5 +147,32 @@ export function filemap_write_and_wait_range(mapping: address_space, start: numb
     const off = pgoff * PAGE_SIZE;
     const len = Math.min(PAGE_SIZE, size - off);
     if (len > 0) mapping.host.writeAt(k.mem.bytes.subarray(pfn * PAGE_SIZE, pfn * PAGE_SIZE + len), off);
+  }
+}
+
+/**
+ * Coherence with read() and write() of host files. In Linux the page cache is the file, so a
+ * read() sees what a MAP_SHARED mapping wrote, and a mapping sees what write() wrote. Forkscope's
+ * file systems read and write the host file directly, so they call these around their I/O:
+ * `filemap_flush_file` before a read or write (mapped dirty pages reach the file first), and
+ * `filemap_refresh_file` after a write (cached pages of the written range are read again).
+ */
+export function filemap_flush_file(file: file_id): void {
+  const mapping = file_mapping(file);
+  if (mapping !== undefined) filemap_write_and_wait_range(mapping, 0, Infinity);
+}
+
+export function filemap_refresh_file(file: file_id, pos: number, len: number): void {
+  const mapping = file_mapping(file);
+  if (mapping === undefined || mapping.shmem || len <= 0) return;
+  const k = kernel();
+  const first = Math.floor(pos / PAGE_SIZE);
+  const last = Math.ceil((pos + len) / PAGE_SIZE);
+  for (const [pgoff, pfn] of mapping.i_pages) {
+    if (pgoff < first || pgoff >= last) continue;
+    const frame = k.mem.bytes.subarray(pfn * PAGE_SIZE, (pfn + 1) * PAGE_SIZE);
+    const n = mapping.host.readAt(frame, pgoff * PAGE_SIZE);
+    frame.fill(0, Math.max(0, n));
+    k.mem.wroteFrame(pfn);
   }
 }
