@@ -67,7 +67,6 @@ export const examples: Example[] = [
   { name: 'pipe', oracle: 'qemu', status: 0 },
   {
     name: 'signals', oracle: 'native', status: 0,
-    pending: 'needs #3 (process model): no SIGALRM from setitimer wakes the read it blocks in',
     why: 'qemu-user sends SIGCHLD for stopped and continued children despite SA_NOCLDSTOP',
   },
   {
