@@ -5,6 +5,7 @@
 //
 // Each section lives in scripts/bench/; add new ones to `sections` below.
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { cpuSection } from './bench/cpu';
 import { memorySection } from './bench/memory';
@@ -48,6 +49,8 @@ function main(): void {
   const context: BenchContext = { root, node: process.execPath, cli, qemu: which('qemu-riscv64'), runs: options.runs, scale: options.scale };
 
   console.log(`Forkscope benchmarks: ${context.runs} run(s) of each measurement, median reported; workload scale ${context.scale}`);
+  // Wall times mean little on a busy machine: say how busy it was.
+  console.log(`${cpus().length} CPUs, load average ${loadavg()[0].toFixed(2)} at the start`);
   for (const section of sections.filter((s) => options.only === undefined || options.only.includes(s.id))) {
     console.log(`\n${section.title}`);
     printRows(section.run(context));
