@@ -2,7 +2,7 @@
  * crash-segv: a store to address 0.
  *
  * Nothing is mapped at page 0, so the store faults. The kernel finds no VMA
- * for the address (do_page_fault -> bad_area) and sends SIGSEGV; its default
+ * for the address (handle_page_fault -> bad_area) and sends SIGSEGV; its default
  * action kills the process, and the parent's wait status says "killed by
  * signal 11" (a shell shows exit status 128 + 11 = 139).
  */
