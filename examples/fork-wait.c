@@ -20,6 +20,11 @@
 
 #include "wait-status.h"
 
+static int by_value(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
 int main(void)
 {
 	pid_t parent = getpid();
@@ -54,13 +59,7 @@ int main(void)
 		wait(&status);
 		codes[i] = WEXITSTATUS(status);
 	}
-	for (int i = 0; i < 3; i++)
-		for (int j = i + 1; j < 3; j++)
-			if (codes[j] < codes[i]) {
-				int t = codes[i];
-				codes[i] = codes[j];
-				codes[j] = t;
-			}
+	qsort(codes, 3, sizeof codes[0], by_value);
 	printf("parent: three children exited with %d, %d and %d\n", codes[0], codes[1], codes[2]);
 	ok &= codes[0] == 10 && codes[1] == 20 && codes[2] == 30;
 
