@@ -25,7 +25,7 @@ function anon_sb(): simple_sb {
   const k = kernel();
   let sb = anon_inodefs.get(k);
   if (sb === undefined) {
-    sb = new_simple_sb('anon_inodefs', MKDEV(0, 14));
+    sb = new_simple_sb('anon_inodefs', MKDEV(0, 14), 4096);
     anon_inodefs.set(k, sb);
   }
   return sb;
