@@ -99,8 +99,9 @@ export function pte_bits(pte: number): string {
   return PTE_LETTERS.map(([bit, c]) => ((pte & bit) !== 0 ? c : '-')).join('');
 }
 
+/** vma_is_initial_heap / vma_is_initial_stack (include/linux/mm.h): note the strict heap bounds. */
 function vma_label(mm: mm_struct, vma: vm_area_struct): string | null {
-  if (vma.vm_start <= mm.brk && vma.vm_end >= mm.start_brk && vma.vm_file === null) return '[heap]';
+  if (vma.vm_start < mm.brk && vma.vm_end > mm.start_brk) return '[heap]';
   if (vma.vm_start <= mm.start_stack && vma.vm_end >= mm.start_stack) return '[stack]';
   return null;
 }
