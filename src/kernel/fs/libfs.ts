@@ -13,10 +13,12 @@ import { fs_umode_to_dtype, S_IFDIR, S_IFLNK, S_ISDIR, SEEK_CUR, SEEK_SET } from
 /** A synthesized file system's super block, with stable inode numbers for its objects. */
 export interface simple_sb extends super_block {
   readonly inos: Map<string, number>;
+  /** st_blksize of its files (procfs 1024, devtmpfs and pipefs a page). */
+  readonly s_blocksize: number;
 }
 
-export function new_simple_sb(type: string, dev: number): simple_sb {
-  return { s_type: type, s_dev: dev, s_readonly: false, inos: new Map() };
+export function new_simple_sb(type: string, dev: number, blocksize: number): simple_sb {
+  return { s_type: type, s_dev: dev, s_readonly: false, inos: new Map(), s_blocksize: blocksize };
 }
 
 /**
@@ -42,7 +44,7 @@ export function simple_getattr(d: dentry): kstat {
   const i = d.d_inode;
   return {
     dev: i.i_sb.s_dev, ino: i.i_ino, mode: i.i_mode, nlink: S_ISDIR(i.i_mode) ? 2 : 1, uid: 0, gid: 0,
-    rdev: i.i_rdev ?? 0, size: 0, blksize: 1024, blocks: 0,
+    rdev: i.i_rdev ?? 0, size: 0, blksize: (i.i_sb as simple_sb).s_blocksize, blocks: 0,
     atime: 0n, mtime: 0n, ctime: 0n, btime: 0n,
   };
 }

@@ -31,13 +31,13 @@ export interface open_flags {
 
 /** build_open_flags: validates and normalizes openat's flags (unknown bits are dropped). */
 export function build_open_flags(flags: number, mode: number): open_flags | number {
-  flags &= VALID_OPEN_FLAGS;
+  // 64-bit kernels open every file as large (force_o_largefile), so F_GETFL shows it; O_CLOEXEC
+  // belongs to the descriptor, not the file, and never shows.
+  flags = (flags & VALID_OPEN_FLAGS & ~O_CLOEXEC) | O_LARGEFILE;
   if ((flags & __O_TMPFILE) !== 0) return -EOPNOTSUPP; // no file system here makes unnamed files
   if ((flags & O_CREAT) !== 0 && (flags & O_DIRECTORY) !== 0) return -EINVAL;
-  // 64-bit kernels open every file as large (force_o_largefile), so F_GETFL shows it.
-  flags |= O_LARGEFILE;
   if ((flags & O_PATH) !== 0) {
-    flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC | O_LARGEFILE;
+    flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH;
     return { open_flag: flags, mode: 0, acc_mode: 0, lookup_flags: lookup_flags_of(flags) };
   }
   const acc = flags & O_ACCMODE;
@@ -147,7 +147,7 @@ export const do_sys_openat2 = kfunc('fs/open.c', function* do_sys_openat2(
   klocals({ filename, flags: '0' + flags.toString(8), mode: '0' + mode.toString(8) });
   const op = build_open_flags(flags, mode);
   if (typeof op === 'number') return op;
-  const fd = get_unused_fd_flags(op.open_flag);
+  const fd = get_unused_fd_flags(flags);
   if (fd < 0) return fd;
   const f = do_filp_open(dfd, filename, op);
   if (typeof f === 'number') {

@@ -1,75 +1,93 @@
 /**
- * Pipes (fs/pipe.c): a 64 KiB ring buffer between a read end and a write end.
+ * Pipes (fs/pipe.c): a ring of one-page buffers (16 by default, 64 KiB) between a read end and a
+ * write end, kept the way Linux keeps it because the page slots are visible: a write's last
+ * partial page merges into the newest buffer only if it fits there whole, and every further page
+ * takes a slot of its own — so 1000-byte writes fill a pipe at 64000 bytes, and a write of at
+ * most PIPE_BUF (one page) is never split between writers.
  *
  * A reader sleeps on `rd_wait` while the pipe is empty and a writer exists; once every writer is
- * gone, an empty pipe reads as end of file. A writer sleeps on `wr_wait` while there is no room;
- * once every reader is gone it gets EPIPE and SIGPIPE. A write of at most PIPE_BUF bytes is never
- * split: it waits until it fits as a whole (Linux gets this from its one-page buffer slots).
- * O_NONBLOCK turns each sleep into EAGAIN, and a signal ends a sleep with ERESTARTSYS.
+ * gone, an empty pipe reads as end of file. A writer sleeps on `wr_wait` while every slot is
+ * taken; once every reader is gone it gets EPIPE and SIGPIPE. O_NONBLOCK turns each sleep into
+ * EAGAIN, and a signal ends a sleep with ERESTARTSYS (a partial write returns what it wrote).
  */
 import { EAGAIN, EBUSY, EFAULT, EINVAL, ENOTTY, EPERM, EPIPE, ERESTARTSYS } from '../errno';
 import { current, kernel, kfunc, klocals, type KGen } from '../kfunc';
 import type { Kernel } from '../kernel';
+import { put_user_u32 } from '../mm/uaccess';
 import { wait_event_interruptible, wait_queue_head, wake_up_interruptible } from '../sched/wait';
 import { send_sig } from '../signal';
 import { SIGPIPE } from '../signal_types';
-import { fd_install, get_unused_fd_flags, put_unused_fd, fput } from './file';
+import { fd_install, fput, get_unused_fd_flags, put_unused_fd } from './file';
 import { dentry, file, FMODE_READ, FMODE_WRITE, MKDEV, type file_operations, type inode, type kiocb } from './fs_types';
 import type { iov_iter } from './iov_iter';
-import { put_user_u32 } from '../mm/uaccess';
 import { get_next_ino, new_simple_sb, simple_getattr, type simple_sb } from './libfs';
-import { FIONREAD, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, PIPE_BUF, S_IFIFO } from './uapi';
+import { FIONREAD, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO } from './uapi';
 
-/** The default capacity: 16 pages (PIPE_DEF_BUFFERS). */
-export const PIPE_DEF_SIZE = 16 * 4096;
+const PAGE_SIZE = 4096;
+/** Slots of a new pipe (PIPE_DEF_BUFFERS). */
+export const PIPE_DEF_BUFFERS = 16;
 /** The largest size F_SETPIPE_SZ may ask for (pipe_max_size, for root too here). */
 export const PIPE_MAX_SIZE = 1024 * 1024;
 
-/** `struct pipe_inode_info`: the buffer and who uses it. */
+/** `struct pipe_buffer`: one page of the ring and the bytes of it that are data. */
+interface pipe_buffer {
+  readonly page: Uint8Array;
+  offset: number;
+  len: number;
+}
+
+/** `struct pipe_inode_info`: the ring and who uses it. `head` and `tail` only grow. */
 export class pipe_inode_info {
-  buf = new Uint8Array(PIPE_DEF_SIZE);
-  /** Index of the oldest byte, and how many bytes are in the pipe. */
+  bufs: (pipe_buffer | null)[] = new Array<pipe_buffer | null>(PIPE_DEF_BUFFERS).fill(null);
+  head = 0;
   tail = 0;
-  len = 0;
   readers = 0;
   writers = 0;
   readonly rd_wait = new wait_queue_head();
   readonly wr_wait = new wait_queue_head();
 
+  get ring_size(): number {
+    return this.bufs.length;
+  }
+
+  /** The capacity in bytes (F_GETPIPE_SZ). */
   get size(): number {
-    return this.buf.length;
+    return this.ring_size * PAGE_SIZE;
   }
 
-  /** Copies up to `max` buffered bytes out (oldest first) without consuming them. */
-  peek(max: number): Uint8Array {
-    const n = Math.min(max, this.len);
-    const out = new Uint8Array(n);
-    const first = Math.min(n, this.size - this.tail);
-    out.set(this.buf.subarray(this.tail, this.tail + first));
-    out.set(this.buf.subarray(0, n - first), first);
-    return out;
+  occupancy(): number {
+    return this.head - this.tail;
   }
 
-  consume(n: number): void {
-    this.tail = (this.tail + n) % this.size;
-    this.len -= n;
+  empty(): boolean {
+    return this.head === this.tail;
   }
 
-  push(data: Uint8Array): void {
-    const head = (this.tail + this.len) % this.size;
-    const first = Math.min(data.length, this.size - head);
-    this.buf.set(data.subarray(0, first), head);
-    this.buf.set(data.subarray(first), 0);
-    this.len += data.length;
+  full(): boolean {
+    return this.occupancy() >= this.ring_size;
   }
 
-  /** Changes the capacity, keeping the contents (F_SETPIPE_SZ). */
-  resize(size: number): void {
-    const data = this.peek(this.len);
-    this.buf = new Uint8Array(size);
+  slot(i: number): pipe_buffer {
+    return this.bufs[i % this.ring_size]!;
+  }
+
+  /** The bytes waiting to be read (FIONREAD). */
+  bytes(): number {
+    let n = 0;
+    for (let i = this.tail; i < this.head; i++) n += this.slot(i).len;
+    return n;
+  }
+
+  /** pipe_resize_ring: a new number of slots, keeping the buffers (EBUSY if they do not fit). */
+  resize_ring(nr_slots: number): number {
+    if (nr_slots < this.occupancy()) return -EBUSY;
+    const kept: pipe_buffer[] = [];
+    for (let i = this.tail; i < this.head; i++) kept.push(this.slot(i));
+    this.bufs = new Array<pipe_buffer | null>(nr_slots).fill(null);
+    kept.forEach((b, i) => { this.bufs[i] = b; });
     this.tail = 0;
-    this.len = 0;
-    this.push(data);
+    this.head = kept.length;
+    return 0;
   }
 }
 
@@ -79,51 +97,75 @@ function pipe_of(f: file): pipe_inode_info {
 
 const pipe_read = kfunc('fs/pipe.c', function* pipe_read(iocb: kiocb, to: iov_iter): KGen<number> {
   const pipe = pipe_of(iocb.ki_filp);
-  klocals({ want: to.count, buffered: pipe.len, writers: pipe.writers });
+  klocals({ want: to.count, slots_used: pipe.occupancy(), writers: pipe.writers });
   if (to.count === 0) return 0;
   let ret = 0;
   for (;;) {
-    if (pipe.len > 0) {
-      const chunk = pipe.peek(to.count);
-      const copied = yield* to.copy_to_iter(chunk);
-      pipe.consume(copied);
+    while (!pipe.empty() && to.count > 0) {
+      const buf = pipe.slot(pipe.tail);
+      const chars = Math.min(buf.len, to.count);
+      const copied = yield* to.copy_to_iter(buf.page.subarray(buf.offset, buf.offset + chars));
+      buf.offset += copied;
+      buf.len -= copied;
       ret += copied;
-      wake_up_interruptible(pipe.wr_wait);
-      if (copied < chunk.length) return ret > 0 ? ret : -EFAULT;
+      if (buf.len === 0) {
+        pipe.bufs[pipe.tail % pipe.ring_size] = null;
+        pipe.tail++;
+        wake_up_interruptible(pipe.wr_wait);
+      }
+      if (copied < chars) return ret > 0 ? ret : -EFAULT;
     }
     if (ret > 0) return ret;
     if (pipe.writers === 0) return 0;
     if ((iocb.ki_filp.f_flags & O_NONBLOCK) !== 0) return -EAGAIN;
-    const r = yield* wait_event_interruptible(pipe.rd_wait, () => pipe.len > 0 || pipe.writers === 0);
+    const r = yield* wait_event_interruptible(pipe.rd_wait, () => !pipe.empty() || pipe.writers === 0);
     if (r < 0) return -ERESTARTSYS;
   }
 });
 
 const pipe_write = kfunc('fs/pipe.c', function* pipe_write(iocb: kiocb, from: iov_iter): KGen<number> {
   const pipe = pipe_of(iocb.ki_filp);
-  klocals({ count: from.count, buffered: pipe.len, readers: pipe.readers });
+  klocals({ count: from.count, slots_used: pipe.occupancy(), readers: pipe.readers });
   if (from.count === 0) return 0;
-  const atomic = from.count <= PIPE_BUF;
+  if (pipe.readers === 0) {
+    send_sig(SIGPIPE, current(), false);
+    return -EPIPE;
+  }
   let ret = 0;
+  // The partial page at the end of the write merges into the newest buffer if it fits whole.
+  const chars = from.count % PAGE_SIZE;
+  if (chars > 0 && !pipe.empty()) {
+    const last = pipe.slot(pipe.head - 1);
+    const offset = last.offset + last.len;
+    if (offset + chars <= PAGE_SIZE) {
+      const data = yield* from.copy_from_iter(chars);
+      if (data.length < chars) return -EFAULT;
+      last.page.set(data, offset);
+      last.len += chars;
+      ret = chars;
+      wake_up_interruptible(pipe.rd_wait);
+      if (from.count === 0) return ret;
+    }
+  }
   for (;;) {
     if (pipe.readers === 0) {
       send_sig(SIGPIPE, current(), false);
       return ret > 0 ? ret : -EPIPE;
     }
-    const free = pipe.size - pipe.len;
-    if (free > 0 && (!atomic || free >= from.count)) {
-      const want = Math.min(free, from.count);
-      const data = yield* from.copy_from_iter(want);
-      pipe.push(data);
+    if (!pipe.full()) {
+      const data = yield* from.copy_from_iter(PAGE_SIZE);
+      const buf: pipe_buffer = { page: new Uint8Array(PAGE_SIZE), offset: 0, len: data.length };
+      buf.page.set(data);
+      pipe.bufs[pipe.head % pipe.ring_size] = buf;
+      pipe.head++;
       ret += data.length;
       wake_up_interruptible(pipe.rd_wait);
-      if (data.length < want) return ret > 0 ? ret : -EFAULT;
+      if (data.length < PAGE_SIZE && from.count > 0) return ret > 0 ? ret : -EFAULT;
       if (from.count === 0) return ret;
       continue;
     }
     if ((iocb.ki_filp.f_flags & O_NONBLOCK) !== 0) return ret > 0 ? ret : -EAGAIN;
-    const need = atomic ? from.count : 1;
-    const r = yield* wait_event_interruptible(pipe.wr_wait, () => pipe.readers === 0 || pipe.size - pipe.len >= need);
+    const r = yield* wait_event_interruptible(pipe.wr_wait, () => !pipe.full() || pipe.readers === 0);
     if (r < 0) return ret > 0 ? ret : -ERESTARTSYS;
   }
 });
@@ -140,7 +182,7 @@ function pipe_release(_ino: unknown, f: file): void {
 /** pipe_ioctl: FIONREAD, the bytes waiting in the pipe. */
 function* pipe_ioctl(f: file, cmd: number, arg: number): KGen<number> {
   if (cmd !== FIONREAD) return -ENOTTY;
-  return yield* put_user_u32(arg, pipe_of(f).len);
+  return yield* put_user_u32(arg, pipe_of(f).bytes());
 }
 
 /**
@@ -167,11 +209,11 @@ export const pipefifo_fops: file_operations = {
 /** pipefs: where a machine's pipe inodes live (an anonymous device, like Linux's 0:13). */
 const pipefs = new WeakMap<Kernel, simple_sb>();
 
-function pipefs_sb(): simple_sb {
+export function pipefs_sb(): simple_sb {
   const k = kernel();
   let sb = pipefs.get(k);
   if (sb === undefined) {
-    sb = new_simple_sb('pipefs', MKDEV(0, 13));
+    sb = new_simple_sb('pipefs', MKDEV(0, 13), PAGE_SIZE);
     pipefs.set(k, sb);
   }
   return sb;
@@ -233,13 +275,12 @@ export function get_pipe_info(f: file): pipe_inode_info | null {
   return f.f_op === pipefifo_fops ? pipe_of(f) : null;
 }
 
-/** pipe_set_size (F_SETPIPE_SZ): a power-of-two number of pages, never below what is buffered. */
+/** pipe_set_size (F_SETPIPE_SZ): a power-of-two number of pages; EBUSY if the buffers do not fit. */
 export function pipe_set_size(pipe: pipe_inode_info, arg: number): number {
   if (arg < 0 || arg > 2 ** 31) return -EINVAL;
-  let size = 4096;
-  while (size < arg) size *= 2;
-  if (size > PIPE_MAX_SIZE) return -EPERM;
-  if (size < pipe.len) return -EBUSY;
-  pipe.resize(size);
-  return size;
+  let nr_slots = 1;
+  while (nr_slots * PAGE_SIZE < arg) nr_slots *= 2;
+  if (nr_slots * PAGE_SIZE > PIPE_MAX_SIZE) return -EPERM;
+  const err = pipe.resize_ring(nr_slots);
+  return err < 0 ? err : pipe.size;
 }

@@ -15,15 +15,16 @@ import { kvec_iter, type iov_iter } from './iov_iter';
 import { SEEK_HOLE } from './uapi';
 import { import_iovec, import_ubuf } from './uio';
 
-/** The file's read_iter at `pos` (or at f_pos, which then moves). */
-function* do_iter_read(f: file, iter: iov_iter, pos: number | null): KGen<number> {
+/** vfs_iter_read: the file's read_iter at `pos` (or at f_pos, which then moves). */
+export function* vfs_iter_read(f: file, iter: iov_iter, pos: number | null): KGen<number> {
   const iocb: kiocb = { ki_filp: f, ki_pos: pos ?? f.f_pos };
   const n = yield* f.f_op.read_iter!(iocb, iter);
   if (pos === null) f.f_pos = iocb.ki_pos;
   return n;
 }
 
-function* do_iter_write(f: file, iter: iov_iter, pos: number | null): KGen<number> {
+/** vfs_iter_write: the file's write_iter at `pos` (or at f_pos, which then moves). */
+export function* vfs_iter_write(f: file, iter: iov_iter, pos: number | null): KGen<number> {
   const iocb: kiocb = { ki_filp: f, ki_pos: pos ?? f.f_pos };
   const n = yield* f.f_op.write_iter!(iocb, iter);
   if (pos === null) f.f_pos = iocb.ki_pos;
@@ -44,7 +45,7 @@ function* vfs_rw(f: file, buf: number, count: number, pos: number | null, write:
   const iter = import_ubuf(buf, count);
   if (typeof iter === 'number') return iter;
   if (pos !== null && pos < 0) return -EINVAL;
-  return yield* (write ? do_iter_write(f, iter, pos) : do_iter_read(f, iter, pos));
+  return yield* (write ? vfs_iter_write(f, iter, pos) : vfs_iter_read(f, iter, pos));
 }
 
 /** Runs `fn` on the file behind `fd` (fdget … fdput). */
@@ -96,7 +97,7 @@ function* vfs_rwv(fd: number, vec: number, vlen: number, write: boolean): KGen<n
     if (err < 0) return err;
     const iter = yield* import_iovec(vec, vlen);
     if (typeof iter === 'number') return iter;
-    return yield* (write ? do_iter_write(f, iter, null) : do_iter_read(f, iter, null));
+    return yield* (write ? vfs_iter_write(f, iter, null) : vfs_iter_read(f, iter, null));
   });
 }
 
@@ -133,5 +134,5 @@ export const ksys_lseek = kfunc('fs/read_write.c', function* ksys_lseek(fd: numb
 export function* kernel_read(f: file, buf: Uint8Array, pos: number): KGen<number> {
   const err = can_rw(f, false);
   if (err < 0) return err;
-  return yield* do_iter_read(f, new kvec_iter(buf), pos);
+  return yield* vfs_iter_read(f, new kvec_iter(buf), pos);
 }

@@ -40,7 +40,7 @@ function device_nodes(sb: simple_sb): Map<string, inode> {
 
 /** Mounts the /dev tree on `name` in `parent` (the guest's root). */
 export function devtmpfs_mount(parent: dentry, name: string): dentry {
-  const sb = new_simple_sb('devtmpfs', DEVTMPFS_DEV);
+  const sb = new_simple_sb('devtmpfs', DEVTMPFS_DEV, 4096);
   const nodes = device_nodes(sb);
   const names = [...nodes.keys()].sort();
   const dir: simple_dir = { names: () => names, child: (_d, n) => nodes.get(n) ?? null };

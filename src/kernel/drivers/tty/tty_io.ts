@@ -6,11 +6,13 @@
  */
 import { EFAULT, ENOTTY, ENXIO, EPIPE } from '../../errno';
 import { kernel, current, type KGen } from '../../kfunc';
-import { file, FMODE_READ, FMODE_WRITE, type file_operations, type inode, type kiocb } from '../../fs/fs_types';
+import { dentry, file, FMODE_READ, FMODE_WRITE, type file_operations, type inode, type kiocb } from '../../fs/fs_types';
 import type { iov_iter } from '../../fs/iov_iter';
+import { get_next_ino, simple_getattr } from '../../fs/libfs';
 import { current_mnt_ns } from '../../fs/namespace';
+import { pipefs_sb } from '../../fs/pipe';
 import {
-  FIONREAD, O_LARGEFILE, O_RDWR, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ,
+  FIONREAD, O_LARGEFILE, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ,
 } from '../../fs/uapi';
 import { copy_from_user, copy_to_user, put_user_u32 } from '../../mm/uaccess';
 import { send_sig } from '../../signal';
@@ -134,8 +136,23 @@ export const tty_fops: file_operations = {
 };
 
 /**
- * console_on_rootfs (init/main.c): the current task's descriptors 0, 1 and 2, open read-write
- * on /dev/console and bound to the host's stdin, stdout and stderr.
+ * What a host descriptor that is not a terminal looks like to the guest: a pipe of its own
+ * (S_IFIFO, a page-sized st_blksize, "pipe:[ino]" in /proc/<pid>/fd) — which is what a
+ * program's stdio is when it runs in a pipeline or under a test harness — so glibc buffers
+ * stdout as it would on Linux.
+ */
+function console_fifo(): dentry {
+  const sb = pipefs_sb();
+  const ino = get_next_ino(sb);
+  return new dentry(`pipe:[${ino}]`, null, {
+    i_sb: sb, i_ino: ino, i_mode: S_IFIFO | 0o600, i_op: { getattr: simple_getattr }, i_fop: tty_fops, i_private: null,
+  });
+}
+
+/**
+ * console_on_rootfs (init/main.c): the current task's descriptors 0, 1 and 2, bound to the
+ * host's stdin, stdout and stderr — open read-write on /dev/console when the host descriptor is
+ * a terminal, as the read or write end of a pipe otherwise.
  */
 export function console_on_rootfs(): void {
   const files = current().files;
@@ -143,7 +160,10 @@ export function console_on_rootfs(): void {
   const console = dev?.d_inode.i_op.lookup?.(dev, 'console');
   if (files === null || console === undefined || typeof console === 'number') throw new Error('no /dev/console');
   for (const fd of [0, 1, 2]) {
-    const f = new file(console, O_RDWR | O_LARGEFILE, FMODE_READ | FMODE_WRITE, console.d_inode.i_fop);
+    // A terminal is open read-write; a pipe only the way its end goes.
+    const tty = tty_console().isatty(fd);
+    const f = tty ? new file(console, O_RDWR | O_LARGEFILE, FMODE_READ | FMODE_WRITE, tty_fops)
+      : new file(console_fifo(), fd === 0 ? O_RDONLY : O_WRONLY, fd === 0 ? FMODE_READ : FMODE_WRITE, tty_fops);
     f.private_data = { hostFd: fd } satisfies tty_file;
     files.fd[fd] = f;
     files.open_fds[fd] = true;

@@ -46,6 +46,6 @@ function proc_root_dir(sb: simple_sb): simple_dir {
 
 /** Mounts procfs on `name` in `parent` (the guest's root). */
 export function proc_mount(parent: dentry, name: string): dentry {
-  const sb = new_simple_sb('proc', PROC_DEV);
+  const sb = new_simple_sb('proc', PROC_DEV, 1024);
   return new dentry(name, parent, simple_dir_inode(sb, '/', 0o555, proc_root_dir(sb)));
 }
