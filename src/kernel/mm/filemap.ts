@@ -97,7 +97,6 @@ export const filemap_fault = kfunc('mm/filemap.c', function* filemap_fault(vma: 
     const n = file.readAt(frame, pgoff * PAGE_SIZE);
     frame.fill(0, Math.max(0, n));
     kernel().mem.wroteFrame(pfn);
-    pages.index[pfn] = pgoff;
     mapping.i_pages.set(pgoff, pfn);
   }
   pages.get_page(pfn);

@@ -43,8 +43,6 @@ export class pglist_data {
   readonly kind: Uint8Array;
   /** PG_* flags of each frame. */
   readonly flags: Uint8Array;
-  /** The file page index a page-cache frame holds (page->index). */
-  readonly index: Int32Array;
   /** Free frames, popped from the top. */
   private readonly free_list: Int32Array;
   private nr_free = 0;
@@ -72,7 +70,6 @@ export class pglist_data {
     this._mapcount = new Int32Array(n);
     this.kind = new Uint8Array(n);
     this.flags = new Uint8Array(n);
-    this.index = new Int32Array(n);
     this.free_list = new Int32Array(n);
     // Push high frames first so that allocation starts at frame 1.
     for (let pfn = n - 1; pfn >= 1; pfn--) this.free_list[this.nr_free++] = pfn;
@@ -103,7 +100,6 @@ export class pglist_data {
     this._refcount[pfn] = 1;
     this._mapcount[pfn] = 0;
     this.flags[pfn] = 0;
-    this.index[pfn] = 0;
     this.kind[pfn] = kind;
     this.nr_kind[PAGE_FREE]--;
     this.nr_kind[kind]++;
