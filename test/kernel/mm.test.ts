@@ -91,6 +91,11 @@ describe('mm: mmap and the VMA list', function () {
     assert.equal(a % (2 * 1024 * 1024), 0);
   });
 
+  it('maps MAP_FIXED at address 0 exactly there, even for a multiple of 2 MiB (the guest runs as root)', function () {
+    machine();
+    assert.equal(mmapAnon(0, 2 * 1024 * 1024, RW, ANON | MAP_FIXED), 0);
+  });
+
   it('MAP_FIXED replaces what was there, splitting the VMAs it cuts', function () {
     const { mm } = machine();
     const base = 0x20000000;

@@ -169,7 +169,8 @@ export function get_unmapped_area(file: MappedFile | null, addr: number, len: nu
   const mm = current().mm!;
   if (len > TASK_SIZE) return -ENOMEM;
   let a = 0;
-  if (file === null && (flags & MAP_SHARED) === 0 && addr === 0 && len % PMD_SIZE === 0) a = thp_get_unmapped_area(mm, len, flags);
+  // (With MAP_FIXED at 0 the THP search would find 0 again and keep it: skip it.)
+  if (file === null && (flags & (MAP_SHARED | MAP_FIXED)) === 0 && addr === 0 && len % PMD_SIZE === 0) a = thp_get_unmapped_area(mm, len, flags);
   if (a === 0) a = mm_get_unmapped_area(mm, addr, len, flags);
   if (a < 0) return a;
   if (a > TASK_SIZE - len) return -ENOMEM;
