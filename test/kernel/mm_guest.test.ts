@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PAGE_ANON, PAGE_FILE, PAGE_PGTABLE, PAGE_SHMEM } from '../../src/kernel/mm/page_alloc';
-import { exitStatus, type GuestRun, runGuest } from './guest';
+import { exitStatus, type GuestRun, haveExample, runGuest } from './guest';
 
 function have(cmd: string): boolean {
   return spawnSync(cmd, ['--version']).status === 0;
@@ -47,6 +47,16 @@ describe('mm: guest programs', function () {
     assert.equal(exitStatus(r), 0);
     assert.ok(r.events.some((e) => e.event === 'cow_break'));
     assertAllFramesBack(r);
+  });
+
+  it('free the old mm at every exec: a chain of execs and vfork+exec leaves no frame behind', function () {
+    for (const prog of ['exec-chain', 'vfork-exec']) {
+      if (!haveExample(prog)) this.skip();
+      const r = runGuest(`./${prog}`, [], { memBytes: 64 * 1024 * 1024 });
+      assert.equal(exitStatus(r), 0, prog);
+      assert.ok(r.events.filter((e) => e.event === 'sched_process_exec').length >= 2, `${prog} execs more than once`);
+      assertAllFramesBack(r);
+    }
   });
 
   it('kill memory hogs that fork with the OOM killer, one at a time, and spare their parent', function () {
