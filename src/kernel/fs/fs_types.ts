@@ -78,6 +78,8 @@ export interface inode_operations {
    */
   create?(dir: dentry, name: string, mode: number, flags: number): dentry | number;
   mkdir?(dir: dentry, name: string, mode: number): number;
+  /** A new special file (or an empty regular one) `name` in `dir` with exactly `mode`. */
+  mknod?(dir: dentry, name: string, mode: number, dev: number): number;
   unlink?(dir: dentry, victim: dentry): number;
   rmdir?(dir: dentry, victim: dentry): number;
   rename?(old: dentry, newDir: dentry, newName: string, flags: number): number;

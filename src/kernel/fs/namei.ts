@@ -1,6 +1,6 @@
 /**
  * Path name lookup (fs/namei.c) in the sandboxed tree, and the system calls that change names:
- * mkdirat, unlinkat (and rmdir), renameat2, symlinkat, linkat.
+ * mkdirat, mknodat, unlinkat (and rmdir), renameat2, symlinkat, linkat.
  *
  * A path is walked one component at a time from the task's root (absolute) or the starting
  * directory (relative), as Linux's link_path_walk does: `.` stays, `..` goes to the parent and
@@ -28,7 +28,8 @@ import type { dentry } from './fs_types';
 import { current_mnt_ns, lookup_mnt } from './namespace';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_FOLLOW, MAXSYMLINKS, MAY_EXEC, MAY_WRITE, NAME_MAX, PATH_MAX, RENAME_EXCHANGE, RENAME_NOREPLACE,
-  RENAME_WHITEOUT, S_IRWXUGO, S_ISDIR, S_ISLNK, S_ISREG, S_ISVTX,
+  RENAME_WHITEOUT, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, S_IRWXUGO, S_ISDIR, S_ISLNK, S_ISREG,
+  S_ISVTX,
 } from './uapi';
 
 // Lookup flags (include/linux/namei.h).
@@ -400,4 +401,23 @@ export const do_linkat = kfunc('fs/namei.c', function* do_linkat(
   if (S_ISDIR(old.d_inode.i_mode)) return -EPERM;
   const link = p.dir.d_inode.i_op.link;
   return link === undefined ? -EPERM : link(old, p.dir, p.last);
+});
+
+/** do_mknodat: mknodat(2) — a regular file, FIFO, socket or device node; never a directory. */
+export const do_mknodat = kfunc('fs/namei.c', function* do_mknodat(dfd: number, name: string, mode: number, dev: number): KGen<number> {
+  klocals({ name, mode: '0' + mode.toString(8), dev });
+  yield* [];
+  const type = mode & S_IFMT;
+  if (type === 0) mode |= S_IFREG;
+  else if (type !== S_IFREG && type !== S_IFIFO && type !== S_IFSOCK && type !== S_IFCHR && type !== S_IFBLK) return -EINVAL;
+  const p = filename_parentat(dfd, name);
+  if (typeof p === 'number') return p;
+  if (p.last === '' || p.last === '.' || p.last === '..') return -EEXIST;
+  const err = may_create(p.dir);
+  if (err < 0) return err;
+  const existing = lookup_one(p.dir, p.last);
+  if (typeof existing !== 'number') return -EEXIST;
+  if (existing !== -ENOENT) return existing;
+  const mknod = p.dir.d_inode.i_op.mknod;
+  return mknod === undefined ? -EPERM : mknod(p.dir, p.last, (mode & S_IFMT) | (mode & 0o7777 & ~current_umask()), dev);
 });

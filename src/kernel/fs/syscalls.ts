@@ -14,7 +14,7 @@ import { do_sys_fcntl } from './fcntl';
 import { close_fd, ksys_dup, ksys_dup3 } from './file';
 import { ksys_umask } from './fs_struct';
 import { ksys_ioctl } from './ioctl';
-import { do_linkat, do_mkdirat, do_renameat2, do_rmdir, do_symlinkat, do_unlinkat } from './namei';
+import { do_linkat, do_mkdirat, do_mknodat, do_renameat2, do_rmdir, do_symlinkat, do_unlinkat } from './namei';
 import {
   do_faccessat, do_fchmodat, do_sys_ftruncate, do_sys_openat2, do_sys_truncate, ksys_chdir, ksys_fchdir, ksys_fchmod,
 } from './open';
@@ -100,6 +100,11 @@ function* sys_ioctl(fd: number, cmd: number, arg: number): KGen<number> {
 function* sys_mkdirat(dfd: number, pathname: number, mode: number): KGen<number> {
   const name = yield* getname(pathname);
   return typeof name === 'number' ? name : yield* do_mkdirat(int(dfd), name, uint(mode));
+}
+
+function* sys_mknodat(dfd: number, filename: number, mode: number, dev: number): KGen<number> {
+  const name = yield* getname(filename);
+  return typeof name === 'number' ? name : yield* do_mknodat(int(dfd), name, uint(mode), uint(dev));
 }
 
 function* sys_unlinkat(dfd: number, pathname: number, flag: number): KGen<number> {
@@ -288,6 +293,7 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(24, 'dup3', 'fs/file.c', sys_dup3, [['oldfd', 'int'], ['newfd', 'int'], ['flags', 'hex']]),
   entry(25, 'fcntl', 'fs/fcntl.c', sys_fcntl, [['fd', 'int'], ['cmd', 'int'], ['arg', 'hex']]),
   entry(29, 'ioctl', 'fs/ioctl.c', sys_ioctl, [['fd', 'int'], ['cmd', 'hex'], ['arg', 'hex']]),
+  entry(33, 'mknodat', 'fs/namei.c', sys_mknodat, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct'], ['dev', 'hex']]),
   entry(34, 'mkdirat', 'fs/namei.c', sys_mkdirat, [['dfd', 'int'], ['pathname', 'str'], ['mode', 'oct']]),
   entry(35, 'unlinkat', 'fs/namei.c', sys_unlinkat, [['dfd', 'int'], ['pathname', 'str'], ['flag', 'hex']]),
   entry(36, 'symlinkat', 'fs/namei.c', sys_symlinkat, [['oldname', 'str'], ['newdfd', 'int'], ['newname', 'str']]),

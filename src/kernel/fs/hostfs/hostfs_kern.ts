@@ -15,7 +15,7 @@
 import { realpathSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { constants as fsc } from 'node:fs';
-import { EEXIST, EFAULT, EINVAL, ENOTDIR, ENXIO } from '../../errno';
+import { EEXIST, EFAULT, EINVAL, ENOTDIR, ENXIO, EPERM } from '../../errno';
 import type { KGen } from '../../kfunc';
 import type { MappedFile } from '../../mm/mm_types';
 import {
@@ -147,6 +147,19 @@ function hostfs_create(dir: dentry, name: string, mode: number, flags: number): 
   return new dentry(name, dir, hostfs_iget(dir.d_inode.i_sb, host, st, fd));
 }
 
+/**
+ * hostfs_mknod: only an empty regular file can be made — the host API Forkscope uses has no
+ * mknod, so FIFOs, sockets and devices are refused as a file system without them does (EPERM).
+ */
+function hostfs_mknod(dir: dentry, name: string, mode: number): number {
+  if (!S_ISREG(mode)) return -EPERM;
+  const fd = host_open(join(dir, name), fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, mode & 0o7777);
+  if (fd < 0) return fd;
+  const r = host_fchmod(fd, mode & 0o7777);
+  host_close(fd);
+  return r;
+}
+
 function hostfs_rename(old: dentry, newDir: dentry, newName: string, flags: number): number {
   if ((flags & RENAME_EXCHANGE) !== 0) return -EINVAL; // the host offers no atomic exchange
   const to = join(newDir, newName);
@@ -189,6 +202,7 @@ const hostfs_dir_iops: inode_operations = {
   lookup: hostfs_lookup,
   create: hostfs_create,
   mkdir: (dir, name, mode) => host_mkdir(join(dir, name), mode),
+  mknod: hostfs_mknod,
   unlink: (_dir, victim) => host_unlink(info(victim).host),
   rmdir: (_dir, victim) => host_rmdir(info(victim).host),
   rename: hostfs_rename,

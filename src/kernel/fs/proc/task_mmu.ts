@@ -19,7 +19,7 @@ function vma_name(mm: mm_struct, vma: vm_area_struct): string | null {
   if (vma.vm_file !== null) return vma.vm_file.path;
   if (vma.vm_special !== null) return vma.vm_special.name;
   // vma_is_initial_heap / vma_is_initial_stack.
-  if (vma.vm_start <= mm.brk && vma.vm_end >= mm.start_brk) return '[heap]';
+  if (vma.vm_start < mm.brk && vma.vm_end > mm.start_brk) return '[heap]';
   if (vma.vm_start <= mm.start_stack && vma.vm_end >= mm.start_stack) return '[stack]';
   return null;
 }
