@@ -61,16 +61,24 @@ static void fact(const char *what, int holds)
 	ok &= holds;
 }
 
-/* Block in read() on an empty pipe until a timer signal arrives 50 ms later. */
+/* Block in read() on an empty pipe until a timer signal arrives 50 ms later.
+ * On a very busy machine the timer may fire before read() has even started;
+ * the handler's byte is then simply read. Without SA_RESTART that shows (read
+ * returns 1 instead of failing), so try again with a longer timer. */
 static void interrupted_read(int flags)
 {
 	char c;
-	alarm_count = 0;
+	ssize_t n;
 	install(SIGALRM, on_alarm, flags);
-	struct itimerval in_50ms = { .it_value = { .tv_sec = 0, .tv_usec = 50000 } };
-	setitimer(ITIMER_REAL, &in_50ms, NULL);
-	errno = 0;
-	ssize_t n = read(wake_pipe[0], &c, 1);
+	for (long usec = 50000;; usec *= 2) {
+		alarm_count = 0;
+		struct itimerval timer = { .it_value = { .tv_sec = usec / 1000000, .tv_usec = usec % 1000000 } };
+		setitimer(ITIMER_REAL, &timer, NULL);
+		errno = 0;
+		n = read(wake_pipe[0], &c, 1);
+		if (n < 0 || (flags & SA_RESTART) || usec > 5000000)
+			break;
+	}
 	printf("read() during SIGALRM %-13s returned %zd%s%s\n",
 	       flags & SA_RESTART ? "(SA_RESTART):" : "(no restart):", n,
 	       n < 0 ? ", errno " : "", n < 0 && errno == EINTR ? "EINTR" : "");
