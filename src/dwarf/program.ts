@@ -316,7 +316,7 @@ export class Dwarf {
       for (const unit of this.info.compileUnits) {
         this.guarded(`globals of unit 0x${unit.offset.toString(16)}`, () => {
           for (const die of unit.root.children) {
-            if (die.tag === DW_TAG.variable && (die.has(DW_AT.location) || die.has(DW_AT.const_value))) {
+            if (die.tag === DW_TAG.variable && !die.flag(DW_AT.declaration) && (die.has(DW_AT.location) || die.has(DW_AT.const_value))) {
               vars.push(new Variable(die, this));
             }
           }

@@ -78,7 +78,6 @@ export class Variable {
   readonly name: string;
   readonly type: Type;
   readonly isParameter: boolean;
-  readonly location: LocationDescription;
   /** DW_AT_const_value: the variable was folded to a constant (no storage). */
   readonly constValue?: AttrValue;
   readonly artificial: boolean;
@@ -90,12 +89,22 @@ export class Variable {
     const typed = inherited(die, DW_AT.type);
     this.type = typed ? env.types.typeOf(typed.die) : env.types.typeOf(die);
     this.isParameter = die.tag === DW_TAG.formal_parameter;
-    this.location = locationDescription(die.unit, die.value(DW_AT.location));
     this.constValue = die.value(DW_AT.const_value);
     this.artificial = die.flag(DW_AT.artificial);
     this.declFile = declFile(env, die);
     this.declLine = inheritedUint(die, DW_AT.decl_line);
   }
+
+  /**
+   * Where the variable lives over its lifetime. Read on first use, so that a malformed
+   * location list makes only this variable unreadable, not its whole scope.
+   */
+  get location(): LocationDescription {
+    this.loc ??= locationDescription(this.die.unit, this.die.value(DW_AT.location));
+    return this.loc;
+  }
+
+  private loc: LocationDescription | undefined;
 }
 
 /** A DW_AT_location (or DW_AT_frame_base) value as a description. */
@@ -180,37 +189,37 @@ export class Scope {
     const children: Scope[] = [];
     const variables: Variable[] = [];
     const seenOrigins = new Set<number>();
-    const visit = (die: Die): void => {
-      for (const child of die.children) {
-        switch (child.tag) {
-          case DW_TAG.formal_parameter:
-          case DW_TAG.variable: {
-            // `extern int x;` inside a function refers to a global; it has no local storage.
-            if (child.flag(DW_AT.declaration)) break;
-            variables.push(new Variable(child, this.env));
-            const origin = child.ref(DW_AT.abstract_origin);
-            if (origin) seenOrigins.add(origin.offset);
-            break;
-          }
-          case DW_TAG.lexical_block: {
-            const ranges = dieRanges(child);
-            // A block without code ranges (gcc emits some) does not open a scope at run time:
-            // what it declares belongs to the enclosing one.
-            if (ranges.length === 0) visit(child);
-            else children.push(new Scope('block', child, ranges, this, this.env));
-            break;
-          }
-          case DW_TAG.inlined_subroutine: {
-            const ranges = dieRanges(child);
-            if (ranges.length > 0) children.push(new InlinedCall(child, ranges, this, this.env));
-            break;
-          }
-          default:
-            break;
+    // Walk the children in order; a block without code ranges is expanded in place (below).
+    const pending: Die[] = [...this.die.children].reverse();
+    while (pending.length > 0) {
+      const child = pending.pop() as Die;
+      switch (child.tag) {
+        case DW_TAG.formal_parameter:
+        case DW_TAG.variable: {
+          // `extern int x;` inside a function refers to a global; it has no local storage.
+          if (child.flag(DW_AT.declaration)) break;
+          variables.push(new Variable(child, this.env));
+          const origin = child.ref(DW_AT.abstract_origin);
+          if (origin) seenOrigins.add(origin.offset);
+          break;
         }
+        case DW_TAG.lexical_block: {
+          const ranges = dieRanges(child);
+          // A block without code ranges (gcc emits some) does not open a scope at run time:
+          // what it declares belongs to the enclosing one.
+          if (ranges.length === 0) for (let i = child.children.length - 1; i >= 0; i--) pending.push(child.children[i]);
+          else children.push(new Scope('block', child, ranges, this, this.env));
+          break;
+        }
+        case DW_TAG.inlined_subroutine: {
+          const ranges = dieRanges(child);
+          if (ranges.length > 0) children.push(new InlinedCall(child, ranges, this, this.env));
+          break;
+        }
+        default:
+          break;
       }
-    };
-    visit(this.die);
+    }
     // A concrete instance may omit what the compiler optimized away entirely; the abstract
     // origin still declares it, and a debugger should list it as optimized out.
     const origin = this.kind !== 'block' ? this.die.ref(DW_AT.abstract_origin) : undefined;
@@ -242,8 +251,6 @@ export class FunctionInfo extends Scope {
   readonly name: string;
   readonly linkageName?: string;
   readonly external: boolean;
-  /** DW_AT_frame_base: what DW_OP_fbreg is relative to. */
-  readonly frameBase: LocationDescription;
   readonly declFile?: string;
   readonly declLine?: number;
   private sites: CallSite[] | undefined;
@@ -253,10 +260,17 @@ export class FunctionInfo extends Scope {
     this.name = inheritedString(die, DW_AT.name) ?? `<function at 0x${this.lowPc.toString(16)}>`;
     this.linkageName = inheritedString(die, DW_AT.linkage_name) ?? inheritedString(die, DW_AT.MIPS_linkage_name);
     this.external = inherited(die, DW_AT.external)?.value.kind === 'flag';
-    this.frameBase = locationDescription(die.unit, die.value(DW_AT.frame_base));
     this.declFile = declFile(env, die);
     this.declLine = inheritedUint(die, DW_AT.decl_line);
   }
+
+  /** DW_AT_frame_base: what DW_OP_fbreg is relative to (read on first use, like locations). */
+  get frameBase(): LocationDescription {
+    this.base ??= locationDescription(this.die.unit, this.die.value(DW_AT.frame_base));
+    return this.base;
+  }
+
+  private base: LocationDescription | undefined;
 
   /** The address execution enters at: DW_AT_entry_pc if present, else where the code starts. */
   get entryPc(): number {
