@@ -22,15 +22,16 @@ function pte(mm: mm_struct, addr: number): number {
   return p < 0 ? 0 : ptep_get(p);
 }
 
-/** Makes `t` the running task, with its page tables loaded on the hart. */
+/** Makes `t` the running task, with its page tables loaded (as a context switch does). */
 function switchTo(m: TestMachine, t: Task): void {
   set_current(t);
-  m.k.hart.setRootTable(t.mm!.pgd);
+  m.k.mmu.setRootTable(t.mm!.pgd);
 }
 
 function fork(m: TestMachine): Task {
   const child = makeTask(m.t.pid + 1);
-  switchTo(m, m.t);
+  // The parent is the running task (no context switch here: its TLB stays warm).
+  set_current(m.t);
   const mm = run(dup_mm(child, m.mm));
   assert.ok(mm !== null);
   child.mm = child.active_mm = mm;
@@ -88,6 +89,18 @@ describe('mm: fork and copy-on-write', function () {
     assert.equal(m.k.pages.nr_free_pages, free - 1);
     switchTo(m, child);
     assert.equal(readByte(m.k, a), 22);
+  });
+
+  it('shoots down the parent\'s TLB: its next write, with no task switch between, faults and copies', function () {
+    const m = machine();
+    const a = run(vm_mmap(null, 0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, 0));
+    writeByte(m.k, a, 1);
+    writeByte(m.k, a, 2);
+    const child = fork(m);
+    writeByte(m.k, a, 3);
+    assert.notEqual(pte(m.mm, a) >>> 10, pte(child.mm!, a) >>> 10);
+    switchTo(m, child);
+    assert.equal(readByte(m.k, a), 2);
   });
 
   it('keeps MAP_SHARED memory shared: the child refaults the same page', function () {

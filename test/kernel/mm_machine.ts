@@ -1,10 +1,12 @@
 /**
  * A small machine for memory-manager tests: a Kernel with a few MiB of frames, one fake current
- * task with an empty mm (as exec leaves it, before any mapping), a TLB-flush recorder in front of
- * the hart, and helpers that run kernel generators to the end and touch memory the way the CPU
- * does (through the hart's MMU, taking the page-fault path on a miss).
+ * task with an empty mm (as exec leaves it, before any mapping), and in front of the hart a TLB
+ * recorder that also drives a user-mode MMU of the CPU's own kind (cpu/mmu.ts: page walk, TLBs,
+ * A/D updates), so that a missing TLB shoot-down shows as a wrong access. Helpers run kernel
+ * generators to the end and touch memory as the CPU does, taking the page-fault path on a miss.
  */
 import assert from 'node:assert/strict';
+import { Mmu as CpuMmu } from '../../src/cpu/mmu';
 import { Kernel, type Mmu } from '../../src/kernel/kernel';
 import { set_current, set_kernel, type KGen } from '../../src/kernel/kfunc';
 import { handle_page_fault, type fault_signal } from '../../src/kernel/mm/fault';
@@ -17,21 +19,25 @@ import type { TraceEvent } from '../../src/kernel/trace';
 
 export const PAGE = 4096;
 
-/** Records TLB flushes and passes them on to the hart. */
+/** Records TLB flushes and passes them on to the hart and to the test's MMU. */
 export class FlushRecorder implements Mmu {
   pages: number[] = [];
   all = 0;
-  constructor(private readonly inner: Mmu) {}
+  constructor(private readonly inner: Mmu, readonly cpu: CpuMmu) {}
   setRootTable(pfn: number): void {
     this.inner.setRootTable(pfn);
+    this.cpu.root = pfn;
+    this.cpu.flush();
   }
   flushTlb(): void {
     this.all++;
     this.inner.flushTlb();
+    this.cpu.flush();
   }
   flushTlbPage(vpn: number): void {
     this.pages.push(vpn);
     this.inner.flushTlbPage(vpn);
+    this.cpu.flushPage(vpn);
   }
   reset(): void {
     this.pages = [];
@@ -62,7 +68,7 @@ export function makeTask(pid: number): Task {
 export function machine(memBytes = 8 * 1024 * 1024): TestMachine {
   const k = new Kernel({ memBytes, seed: 1, root: '/nonexistent' } as ConstructorParameters<typeof Kernel>[0]);
   set_kernel(k);
-  const tlb = new FlushRecorder(k.mmu);
+  const tlb = new FlushRecorder(k.mmu, new CpuMmu(k.mem));
   (k as { mmu: Mmu }).mmu = tlb;
   const events: TraceEvent[] = [];
   k.traceEnabled.add('mm');
@@ -75,7 +81,7 @@ export function machine(memBytes = 8 * 1024 * 1024): TestMachine {
   t.mm = t.active_mm = mm;
   mm.task_size = TASK_SIZE;
   arch_pick_mmap_layout(mm, 8 * 1024 * 1024);
-  k.hart.setRootTable(mm.pgd);
+  k.mmu.setRootTable(mm.pgd);
   return { k, t, mm, tlb, events };
 }
 
@@ -89,12 +95,12 @@ export function run<T>(g: KGen<T>): T {
 }
 
 /**
- * A user-mode access of one byte, as the CPU makes it: through the MMU of the hart (which must
- * have `mm` loaded), taking the riscv page-fault path on a miss. Returns the byte read (or
+ * A user-mode access of one byte, as the CPU makes it: through the test's MMU (which must have
+ * the mm loaded — `k.mmu.setRootTable`), taking the riscv page-fault path on a miss. Returns the byte read (or
  * written), or the signal the fault turned into.
  */
 export function user(k: Kernel, addr: number, write: boolean, value = 0): number | fault_signal {
-  const mmu = k.hart.mmu;
+  const mmu = (k.mmu as FlushRecorder).cpu;
   const lo = addr % 2 ** 32, hi = Math.floor(addr / 2 ** 32);
   for (let tries = 0; tries < 4; tries++) {
     const ok = write ? mmu.store(lo | 0, hi, 1, value, 0) : mmu.load(lo | 0, hi, 1);
@@ -109,7 +115,7 @@ export function user(k: Kernel, addr: number, write: boolean, value = 0): number
 export function fetch(k: Kernel, addr: number): number | fault_signal {
   const vpn = Math.floor(addr / PAGE);
   for (let tries = 0; tries < 4; tries++) {
-    if (k.hart.mmu.fetchFrame(vpn) >= 0) return 0;
+    if ((k.mmu as FlushRecorder).cpu.fetchFrame(vpn) >= 0) return 0;
     const sig = run(handle_page_fault(12, BigInt(addr)));
     if (sig !== null) return sig;
   }
