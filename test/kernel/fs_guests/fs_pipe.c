@@ -154,6 +154,37 @@ int main(int argc, char **argv)
 	wait_child("block writer");
 	close(p[0]);
 
+	/* A signal ends a blocked read: EINTR, or the read goes on with SA_RESTART. */
+	for (int restart = 0; restart < 2; restart++) {
+		struct sigaction sa = { .sa_handler = on_sigpipe, .sa_flags = restart ? SA_RESTART : 0 };
+		sigaction(SIGUSR1, &sa, NULL);
+		pipe(p);
+		pid_t parent = getpid();
+		if (fork() == 0) {
+			/* Wait until the parent sleeps in read (its state in /proc says S), then signal it. */
+			char path[64], st[512], state = 0;
+			snprintf(path, sizeof path, "/proc/%d/stat", parent);
+			while (state != 'S') {
+				int s = open(path, O_RDONLY);
+				ssize_t k = read(s, st, sizeof st - 1);
+				close(s);
+				st[k > 0 ? k : 0] = 0;
+				sscanf(st, "%*d %*s %c", &state);
+			}
+			kill(parent, SIGUSR1);
+			write(p[1], "after", 5);
+			_exit(0);
+		}
+		got_sigpipe = 0;
+		errno = 0;
+		n = read(p[0], buf, sizeof buf);
+		printf("read interrupted %s SA_RESTART: %zd %s, handler ran %s\n", restart ? "with" : "without", n,
+		       n < 0 ? strerrorname_np(errno) : "", got_sigpipe ? "yes" : "no");
+		wait_child("signaller");
+		close(p[0]);
+		close(p[1]);
+	}
+
 	/* Descriptors survive fork and exec unless marked close-on-exec. */
 	pipe2(p, O_CLOEXEC);
 	pipe(q);
