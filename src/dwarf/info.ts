@@ -16,15 +16,24 @@ export class DebugInfo {
   private readonly abbrevTables = new Map<number, Map<number, Abbrev>>();
   private typeUnits: Map<bigint, Unit> | undefined;
 
-  constructor(readonly sections: DwarfSections) {
+  /**
+   * Reads the unit headers. A malformed header ends the list (the units before it are kept);
+   * `onError` hears about it, and without one the DwarfError propagates.
+   */
+  constructor(readonly sections: DwarfSections, onError?: (message: string) => void) {
     const units: Unit[] = [];
     const bytes = sections.info;
     if (bytes) {
       const r = new ByteReader(bytes, 0, bytes.length, '.debug_info');
-      while (!r.atEnd) {
-        const header = readUnitHeader(r);
-        units.push(new Unit(this, header));
-        r.seek(header.end);
+      try {
+        while (!r.atEnd) {
+          const header = readUnitHeader(r);
+          units.push(new Unit(this, header));
+          r.seek(header.end);
+        }
+      } catch (e) {
+        if (!(e instanceof DwarfError) || !onError) throw e;
+        onError(e.message);
       }
     }
     this.units = units;

@@ -75,7 +75,7 @@ export class Dwarf {
   private readonly locListUnits = new Map<Unit, boolean>();
 
   constructor(readonly sections: DwarfSections, private readonly addresses: CfiAddresses = {}) {
-    this.info = new DebugInfo(sections);
+    this.info = new DebugInfo(sections, (message) => this.warnings.push(message));
   }
 
   /**
@@ -86,6 +86,7 @@ export class Dwarf {
     return new Dwarf(collectSections(getSection), {
       ehFrame: sectionAddress?.('.eh_frame'),
       text: sectionAddress?.('.text'),
+      // The LSB makes DW_EH_PE_datarel relative to the GOT.
       data: sectionAddress?.('.got'),
     });
   }
@@ -260,6 +261,23 @@ export class Dwarf {
 
   functionsNamed(name: string): FunctionInfo[] {
     return this.functions.filter((f) => f.name === name || f.linkageName === name);
+  }
+
+  /**
+   * Where a breakpoint on function `name` goes: past the prologue of each out-of-line copy,
+   * and at the entry of each place it was inlined, ascending.
+   */
+  functionBreakpoints(name: string): number[] {
+    const addresses = new Set(this.functionsNamed(name).map((fn) => this.functionBreakpointAddress(fn)));
+    for (const fn of this.functions) {
+      const stack: Scope[] = [...fn.children];
+      while (stack.length > 0) {
+        const scope = stack.pop() as Scope;
+        if (scope instanceof InlinedCall && scope.name === name) addresses.add(scope.entryPc);
+        stack.push(...scope.children);
+      }
+    }
+    return [...addresses].sort((a, b) => a - b);
   }
 
   /** The scopes containing `pc`, innermost first, ending with the function. */

@@ -76,18 +76,17 @@ function entryPcOf(die: Die, lowPc: number): number | undefined {
 /** A parameter or local variable. */
 export class Variable {
   readonly name: string;
-  readonly type: Type;
   readonly isParameter: boolean;
   /** DW_AT_const_value: the variable was folded to a constant (no storage). */
   readonly constValue?: AttrValue;
   readonly artificial: boolean;
   readonly declFile?: string;
   readonly declLine?: number;
+  private typeCache: Type | undefined;
+  private locationCache: LocationDescription | undefined;
 
-  constructor(readonly die: Die, env: ScopeEnv) {
+  constructor(readonly die: Die, private readonly env: ScopeEnv) {
     this.name = inheritedString(die, DW_AT.name) ?? '';
-    const typed = inherited(die, DW_AT.type);
-    this.type = typed ? env.types.typeOf(typed.die) : env.types.typeOf(die);
     this.isParameter = die.tag === DW_TAG.formal_parameter;
     this.constValue = die.value(DW_AT.const_value);
     this.artificial = die.flag(DW_AT.artificial);
@@ -95,16 +94,22 @@ export class Variable {
     this.declLine = inheritedUint(die, DW_AT.decl_line);
   }
 
-  /**
-   * Where the variable lives over its lifetime. Read on first use, so that a malformed
-   * location list makes only this variable unreadable, not its whole scope.
-   */
-  get location(): LocationDescription {
-    this.loc ??= locationDescription(this.die.unit, this.die.value(DW_AT.location));
-    return this.loc;
+  // The type and the location are read on first use: listing a scope stays cheap, and a
+  // malformed type or location list makes only this variable unreadable, not its scope.
+
+  get type(): Type {
+    if (!this.typeCache) {
+      const typed = inherited(this.die, DW_AT.type);
+      this.typeCache = this.env.types.typeOf(typed ? typed.die : this.die);
+    }
+    return this.typeCache;
   }
 
-  private loc: LocationDescription | undefined;
+  /** Where the variable lives over its lifetime. */
+  get location(): LocationDescription {
+    this.locationCache ??= locationDescription(this.die.unit, this.die.value(DW_AT.location));
+    return this.locationCache;
+  }
 }
 
 /** A DW_AT_location (or DW_AT_frame_base) value as a description. */
@@ -254,6 +259,7 @@ export class FunctionInfo extends Scope {
   readonly declFile?: string;
   readonly declLine?: number;
   private sites: CallSite[] | undefined;
+  private frameBaseCache: LocationDescription | undefined;
 
   constructor(die: Die, ranges: readonly AddressRange[], env: ScopeEnv) {
     super('function', die, ranges, undefined, env);
@@ -266,11 +272,9 @@ export class FunctionInfo extends Scope {
 
   /** DW_AT_frame_base: what DW_OP_fbreg is relative to (read on first use, like locations). */
   get frameBase(): LocationDescription {
-    this.base ??= locationDescription(this.die.unit, this.die.value(DW_AT.frame_base));
-    return this.base;
+    this.frameBaseCache ??= locationDescription(this.die.unit, this.die.value(DW_AT.frame_base));
+    return this.frameBaseCache;
   }
-
-  private base: LocationDescription | undefined;
 
   /** The address execution enters at: DW_AT_entry_pc if present, else where the code starts. */
   get entryPc(): number {
@@ -345,8 +349,14 @@ export class InlinedCall extends Scope {
     this.callColumn = die.uint(DW_AT.call_column);
   }
 
-  /** The address execution enters the inlined body at. */
+  /**
+   * The address execution enters the inlined body at: DW_AT_entry_pc when it lies inside the
+   * body's ranges, else where the first range starts. gcc may point DW_AT_entry_pc at an empty
+   * range (a location view before the first instruction), and stopping there would show the
+   * caller, not the inlined function.
+   */
   get entryPc(): number {
-    return entryPcOf(this.die, this.lowPc) ?? this.lowPc;
+    const entry = entryPcOf(this.die, this.lowPc);
+    return entry !== undefined && this.contains(entry) ? entry : this.ranges[0].low;
   }
 }

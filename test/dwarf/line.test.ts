@@ -133,6 +133,27 @@ describe('dwarf: line tables', function () {
           assert.equal(dwarf.breakpointLocations(file, Number(lineNo)), undefined, spec);
         }
       });
+
+      it('puts a breakpoint on each function, and each place it was inlined, where gdb puts it', function () {
+        requireCommands(this, GDB);
+        const names = [...new Set([...dwarf.functions.map((f) => f.name), 'sq', 'scaled'])];
+        const script = join(dirname(path), `functions-${basename(path)}.py`);
+        writeFileSync(script, [
+          'import gdb, json',
+          `for name in ${JSON.stringify(names)}:`,
+          '    bp = gdb.Breakpoint(name)',
+          '    print("BP " + json.dumps([name, sorted(l.address for l in bp.locations)]))',
+        ].join('\n'));
+        const out = run(GDB, ['-batch', '-nx', '-ex', `source ${script}`, path], { timeout: 120_000 });
+        const answers = out.split('\n').filter((l) => l.startsWith('BP ')).map((l) => JSON.parse(l.slice(3)) as [string, number[]]);
+        assert.equal(answers.length, names.length);
+        const mismatches = answers
+          .map(([name, addresses]) => ({ name, want: addresses.map(hex).join(' '), got: dwarf.functionBreakpoints(name).map(hex).join(' ') }))
+          .filter((m) => m.want !== m.got)
+          .map((m) => `${m.name}: gdb ${m.want}, ours ${m.got}`);
+        assert.deepEqual(mismatches, []);
+        assert.ok(names.length >= 12, names.join(' '));
+      });
     });
   }
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
-  CallFrameInfo, DW_AT, DW_FORM, DW_OP, DW_TAG, Dwarf, DwarfError, evaluateLocation, fdeTable,
+  CallFrameInfo, DW_AT, DW_FORM, DW_OP, DW_TAG, DebugInfo, Dwarf, DwarfError, evaluateLocation, fdeTable,
   readLocationList, typeName, typeSize,
 } from '../../src/dwarf';
 import type { Die } from '../../src/dwarf';
@@ -83,10 +83,10 @@ describe('dwarf: malformed input', function () {
   it('rejects broken unit headers, abbrevs, forms and references with DwarfError', function () {
     const good = buildInfo([{ version: 5, root: cu([{ tag: DW_TAG.variable, attrs: [[DW_AT.name, DW_FORM.string, 'x'], [DW_AT.type, DW_FORM.ref4, { ref: 'x' }]], label: 'x' }]) }]);
     const cases: [string, () => unknown][] = [
-      ['truncated unit', () => load({ '.debug_info': good.info.subarray(0, good.info.length - 3), '.debug_abbrev': good.abbrev }).info.units[0].root],
-      ['reserved initial length', () => load({ '.debug_info': new Bytes().u32(0xfffffff0).u16(5).done(), '.debug_abbrev': good.abbrev })],
-      ['version 6', () => load({ '.debug_info': new Bytes().u32(8).u16(6).u8(1, 8).u32(0).done(), '.debug_abbrev': good.abbrev })],
-      ['address size 3', () => load({ '.debug_info': new Bytes().u32(8).u16(5).u8(1, 3).u32(0).done(), '.debug_abbrev': good.abbrev })],
+      ['truncated unit', () => new DebugInfo({ info: good.info.subarray(0, good.info.length - 3), abbrev: good.abbrev })],
+      ['reserved initial length', () => new DebugInfo({ info: new Bytes().u32(0xfffffff0).u16(5).done(), abbrev: good.abbrev })],
+      ['version 6', () => new DebugInfo({ info: new Bytes().u32(8).u16(6).u8(1, 8).u32(0).done(), abbrev: good.abbrev })],
+      ['address size 3', () => new DebugInfo({ info: new Bytes().u32(8).u16(5).u8(1, 3).u32(0).done(), abbrev: good.abbrev })],
       ['missing .debug_abbrev', () => load({ '.debug_info': good.info }).info.units[0].root],
       ['unknown abbrev code', () => load({ '.debug_info': good.info, '.debug_abbrev': new Bytes().uleb(9).uleb(DW_TAG.compile_unit).u8(0, 0, 0, 0).done() }).info.units[0].root],
       ['children flag 2', () => load({ '.debug_info': good.info, '.debug_abbrev': new Bytes().uleb(1).uleb(DW_TAG.compile_unit).u8(2, 0, 0, 0).done() }).info.units[0].root],
@@ -106,6 +106,11 @@ describe('dwarf: malformed input', function () {
       }],
     ];
     for (const [what, f] of cases) assert.ok(onlyDwarfErrors(what, () => f()), `${what}: expected a DwarfError`);
+    // Loading the whole program keeps the units before a broken one and says why.
+    const two = new Uint8Array([...good.info, ...new Bytes().u32(8).u16(6).u8(1, 8).u32(0).done()]);
+    const dwarf = load({ '.debug_info': two, '.debug_abbrev': good.abbrev });
+    assert.equal(dwarf.info.units.length, 1);
+    assert.match(dwarf.warnings.join('\n'), /unsupported version 6/);
   });
 
   it('survives type cycles and absurd nesting', function () {

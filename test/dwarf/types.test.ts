@@ -49,7 +49,8 @@ function askGdb(path: string, queries: readonly TypeQuery[]): unknown[] {
     '        else:',
     '            block = gdb.block_for_pc(q["pc"]) if "pc" in q else None',
     '            sym = gdb.lookup_symbol(q["name"], block)[0] if block else (gdb.lookup_global_symbol(q["name"]) or gdb.lookup_static_symbol(q["name"]))',
-    '            print("Q " + json.dumps(None if sym is None else [str(sym.type), sym.type.sizeof, sym.line]))',
+    '            address = int(sym.value().address) if sym is not None and block is None else None',
+    '            print("Q " + json.dumps(None if sym is None else [str(sym.type), sym.type.sizeof, sym.line, address]))',
     '    except gdb.error:',
     '        print("Q " + json.dumps(None))',
   ].join('\n'));
@@ -102,10 +103,17 @@ describe('dwarf: types against gdb', function () {
 
       const mismatches: string[] = [];
       let compared = 0;
+      let addresses = 0;
       vars.forEach(({ v, query }, i) => {
-        const answer = answers[i] as [string, number, number] | null;
+        const answer = answers[i] as [string, number, number, number | null] | null;
         // gdb finds the innermost symbol of that name at the pc; compare only when it is ours.
         if (!answer || (query.line !== undefined && answer[2] !== query.line)) return;
+        if (answer[3] !== null) {
+          // A global's address: DW_OP_addr from gcc, DW_OP_addrx through .debug_addr from clang.
+          const loc = dwarf.locate(v, [{ pc: 0, regs: [], returnAddress: false }], 0, () => undefined);
+          if (loc.kind !== 'memory' || loc.address !== BigInt(answer[3])) mismatches.push(`${v.name}: address ours ${JSON.stringify(loc, (_, x) => (typeof x === 'bigint' ? `0x${x.toString(16)}` : x))}, gdb 0x${answer[3].toString(16)}`);
+          addresses++;
+        }
         const ours = `${canonical(typeName(v.type))} (${typeSize(v.type) ?? 0})`;
         const theirs = `${canonical(answer[0])} (${answer[1]})`;
         if (ours !== theirs) mismatches.push(`${v.name}@${query.pc?.toString(16) ?? 'global'}: ours ${ours}, gdb ${theirs}`);
@@ -121,6 +129,7 @@ describe('dwarf: types against gdb', function () {
       assert.deepEqual(mismatches, []);
       assert.ok(compared > 40, `only ${compared} types compared`);
       assert.ok(aggregates.size >= 6, `only ${aggregates.size} aggregates`);
+      assert.ok(addresses >= 7, `only ${addresses} global addresses compared`);
     });
   }
 
