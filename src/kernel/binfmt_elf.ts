@@ -17,7 +17,7 @@ import { EINVAL, ELIBBAD, ENOEXEC } from './errno';
 import { begin_new_exec, setup_arg_pages, STACK_TOP_MAX } from './exec';
 import { open_exec } from './fs/kernel_read_file';
 import { current, kfunc, klocals, type KGen } from './kfunc';
-import { arch_pick_mmap_layout, vm_brk_flags, vm_mmap } from './mm/mmap';
+import { arch_pick_mmap_layout, TASK_SIZE, vm_brk_flags, vm_mmap } from './mm/mmap';
 import type { MappedFile } from './mm/mm_types';
 import { VM_EXEC } from './mm/vm_flags';
 import { clear_user, copy_to_user } from './mm/uaccess';
@@ -202,8 +202,9 @@ export const load_elf_binary = kfunc('fs/binfmt_elf.c', function* load_elf_binar
   if (r < 0) return r;
   const t = current();
   const mm = t.mm!;
-  // setup_new_exec: the mmap layout for this program.
+  // setup_new_exec: the mmap layout and the size of the address space for this program.
   arch_pick_mmap_layout(mm, t.signal!.rlim[RLIMIT_STACK]?.rlim_cur ?? 8 * 1024 * 1024);
+  mm.task_size = TASK_SIZE;
   r = yield* setup_arg_pages(bprm, STACK_TOP_MAX, executable_stack);
   if (r < 0) return r;
   const loads = elf.programHeaders.filter((ph) => ph.p_type === PT_LOAD);
