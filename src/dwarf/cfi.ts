@@ -97,8 +97,8 @@ export class CallFrameInfo {
   private readonly maxHigh: number[] = [];
 
   /**
-   * Indexes both sections. A malformed entry ends the parse of its section (the FDEs before it
-   * are kept); `onError` hears about it, and without one the DwarfError propagates.
+   * Indexes both sections, skipping malformed entries; `onError` hears about each, and without
+   * one the first DwarfError propagates.
    */
   constructor(sections: { frame?: Uint8Array; ehFrame?: Uint8Array }, addresses: CfiAddresses = {},
     onError?: (message: string) => void, addressSize = 8) {
@@ -161,46 +161,58 @@ export function fdeTable(fde: Fde): CfiRow[] {
   return rows;
 }
 
-/** Appends the FDEs of one section to `fdes`. */
+/**
+ * Appends the FDEs of one section to `fdes`. A malformed entry is skipped (its length says
+ * where the next one starts); a malformed length ends the section. `onError` hears about
+ * both, and without one the first DwarfError propagates.
+ */
 function parseFrameSection(bytes: Uint8Array, eh: boolean, addresses: CfiAddresses, addressSize: number, fdes: Fde[],
   onError: ((message: string) => void) | undefined): void {
   const what = eh ? '.eh_frame' : '.debug_frame';
   const r = new ByteReader(bytes, 0, bytes.length, what);
   const cies = new Map<number, Cie | null>();
-  try {
-    readEntries(r, bytes, eh, addresses, addressSize, cies, fdes);
-  } catch (e) {
+  const report = (e: unknown): void => {
     if (!(e instanceof DwarfError) || !onError) throw e;
     onError(`${what}: ${e.message}`);
-  }
-}
-
-function readEntries(r: ByteReader, bytes: Uint8Array, eh: boolean, addresses: CfiAddresses, addressSize: number,
-  cies: Map<number, Cie | null>, fdes: Fde[]): void {
+  };
   while (!r.atEnd) {
     const offset = r.pos;
-    // In .eh_frame a zero length terminates the section.
-    if (eh && r.remaining >= 4 && r.u32() === 0) break;
-    r.seek(offset);
-    const { end, offsetSize } = r.initialLength();
-    const idPos = r.pos;
-    const { id, isCie } = readEntryId(r, offsetSize, eh);
-    if (!isCie) {
-      // .eh_frame FDEs point back relative to the pointer field; .debug_frame ones are offsets.
-      const cieOffset = eh ? idPos - id : id;
-      let cie = cies.get(cieOffset);
-      if (cie === undefined) {
-        cie = readCieAt(bytes, cieOffset, eh, addresses, addressSize);
-        cies.set(cieOffset, cie);
-      }
-      if (cie) {
-        const fde = readFde(r.sub(r.pos, end), offset, cie);
-        // Zero-length and zero-based FDEs describe code the linker discarded.
-        if (fde.high > fde.low && fde.low !== 0) fdes.push(fde);
-      }
+    let end: number;
+    let offsetSize: 4 | 8;
+    try {
+      // In .eh_frame a zero length terminates the section.
+      if (eh && r.remaining >= 4 && r.u32() === 0) return;
+      r.seek(offset);
+      ({ end, offsetSize } = r.initialLength());
+    } catch (e) {
+      report(e);
+      return;
+    }
+    try {
+      const fde = readEntry(r.sub(r.pos, end), offset, bytes, eh, offsetSize, addresses, addressSize, cies);
+      // Zero-length and zero-based FDEs describe code the linker discarded.
+      if (fde && fde.high > fde.low && fde.low !== 0) fdes.push(fde);
+    } catch (e) {
+      report(e);
     }
     r.seek(end);
   }
+}
+
+/** Reads the entry after its length field: an FDE, or undefined for a CIE (read when first used). */
+function readEntry(r: ByteReader, offset: number, bytes: Uint8Array, eh: boolean, offsetSize: 4 | 8, addresses: CfiAddresses,
+  addressSize: number, cies: Map<number, Cie | null>): Fde | undefined {
+  const idPos = r.pos;
+  const { id, isCie } = readEntryId(r, offsetSize, eh);
+  if (isCie) return undefined;
+  // .eh_frame FDEs point back relative to the pointer field; .debug_frame ones are offsets.
+  const cieOffset = eh ? idPos - id : id;
+  let cie = cies.get(cieOffset);
+  if (cie === undefined) {
+    cie = readCieAt(bytes, cieOffset, eh, addresses, addressSize);
+    cies.set(cieOffset, cie);
+  }
+  return cie ? readFde(r, offset, cie) : undefined;
 }
 
 /**
