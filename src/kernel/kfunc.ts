@@ -77,14 +77,33 @@ export function capture_kernel_lines(task: Task): void {
     const f = task.kstack[i];
     for (; j < lines.length; j++) {
       const m = JS_FRAME.exec(lines[j]);
-      if (m === null || m[1] !== f.fn) continue;
-      const src = m[2].lastIndexOf('/src/');
-      f.file = src >= 0 ? m[2].slice(src + 1) : m[2];
+      // The kfunc wrapper carries the Linux name too; its frames are not the function's own.
+      if (m === null || m[1] !== f.fn || m[2].endsWith('kfunc.ts')) continue;
+      f.file = sourcePath(m[2]);
       f.line = Number(m[3]);
       j++;
       break;
     }
   }
+}
+
+/** `src/kernel/fork.ts` from an absolute path of this project's sources. */
+function sourcePath(path: string): string {
+  const src = path.lastIndexOf('/src/');
+  return src >= 0 ? path.slice(src + 1) : path;
+}
+
+/**
+ * Where the code calling kfunc() is — the definition of the kernel function being wrapped — so
+ * that a frame stopped at its entry (before its body runs) still points at its source.
+ */
+function definitionSite(): { file: string | null; line: number } {
+  const lines = (new Error().stack ?? '').split('\n');
+  for (const l of lines.slice(2)) {
+    const m = /\(?([^()\s]+):(\d+):\d+\)?$/.exec(l.trim());
+    if (m !== null && !m[1].endsWith('kfunc.ts')) return { file: sourcePath(m[1]), line: Number(m[2]) };
+  }
+  return { file: null, line: 0 };
 }
 
 /**
@@ -111,9 +130,10 @@ export function kfunc<A extends unknown[], R>(
   fn: (...args: A) => KGen<R>,
 ): (...args: A) => KGen<R> {
   const name = fn.name;
+  const def = definitionSite();
   const wrapped = function* (...args: A): KGen<R> {
     const task = current();
-    const frame: KFrame = { fn: name, linuxFile, locals: null, file: null, line: 0 };
+    const frame: KFrame = { fn: name, linuxFile, locals: null, file: def.file, line: def.line };
     task.kstack.push(frame);
     try {
       if (probe !== null) {
