@@ -141,6 +141,8 @@ describe('fs: system calls compared with Linux', function () {
         'TCGETS into NULL                             EFAULT',
         'open /dev/tty                                ok',
         'through /dev/tty',
+        'open /dev/stdout                             ok',
+        'through /dev/stdout',
         'read from stdin: 11 "typed line',
         '"',
         '',

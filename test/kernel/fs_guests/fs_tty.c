@@ -31,6 +31,12 @@ int main(void)
 	printf("%-44s %s\n", "open /dev/tty", tty < 0 ? strerrorname_np(errno) : "ok");
 	if (tty >= 0)
 		write(tty, "through /dev/tty\n", 17);
+	fflush(stdout);
+	int out = open("/dev/stdout", O_WRONLY);
+	printf("%-44s %s\n", "open /dev/stdout", out < 0 ? strerrorname_np(errno) : "ok");
+	fflush(stdout);
+	if (out >= 0)
+		write(out, "through /dev/stdout\n", 20);
 	char line[32] = { 0 };
 	ssize_t n = read(0, line, sizeof line - 1);
 	printf("read from stdin: %zd \"%s\"\n", n, line);

@@ -141,13 +141,23 @@ export const tty_fops: file_operations = {
  * program's stdio is when it runs in a pipeline or under a test harness — so glibc buffers
  * stdout as it would on Linux.
  */
-function console_fifo(): dentry {
+function console_fifo(hostFd: number): dentry {
   const sb = pipefs_sb();
   const ino = get_next_ino(sb);
   return new dentry(`pipe:[${ino}]`, null, {
-    i_sb: sb, i_ino: ino, i_mode: S_IFIFO | 0o600, i_op: { getattr: simple_getattr }, i_fop: tty_fops, i_private: null,
+    i_sb: sb, i_ino: ino, i_mode: S_IFIFO | 0o600, i_op: { getattr: simple_getattr }, i_fop: console_fifo_fops,
+    i_private: { hostFd } satisfies tty_file,
   });
 }
+
+/** Opened again by name (/dev/stdout, /proc/<pid>/fd/1), such a pipe still leads to its host descriptor. */
+const console_fifo_fops: file_operations = {
+  ...tty_fops,
+  open(ino: inode, f: file): number {
+    f.private_data = ino.i_private;
+    return 0;
+  },
+};
 
 /**
  * console_on_rootfs (init/main.c): the current task's descriptors 0, 1 and 2, bound to the
@@ -163,7 +173,7 @@ export function console_on_rootfs(): void {
     // A terminal is open read-write; a pipe only the way its end goes.
     const tty = tty_console().isatty(fd);
     const f = tty ? new file(console, O_RDWR | O_LARGEFILE, FMODE_READ | FMODE_WRITE, tty_fops)
-      : new file(console_fifo(), fd === 0 ? O_RDONLY : O_WRONLY, fd === 0 ? FMODE_READ : FMODE_WRITE, tty_fops);
+      : new file(console_fifo(fd), fd === 0 ? O_RDONLY : O_WRONLY, fd === 0 ? FMODE_READ : FMODE_WRITE, tty_fops);
     f.private_data = { hostFd: fd } satisfies tty_file;
     files.fd[fd] = f;
     files.open_fds[fd] = true;
