@@ -26,10 +26,8 @@ export const O_NOFOLLOW = 0o400000;
 export const O_NOATIME = 0o1000000;
 export const O_CLOEXEC = 0o2000000;
 export const __O_SYNC = 0o4000000;
-export const O_SYNC = __O_SYNC | O_DSYNC;
 export const O_PATH = 0o10000000;
 export const __O_TMPFILE = 0o20000000;
-export const O_TMPFILE = __O_TMPFILE | O_DIRECTORY;
 /** Every flag open accepts (VALID_OPEN_FLAGS); anything else is EINVAL for openat2, ignored by openat. */
 export const VALID_OPEN_FLAGS = O_RDONLY | O_WRONLY | O_RDWR | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
   O_APPEND | O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |
@@ -72,8 +70,6 @@ export const S_IFBLK = 0o060000;
 export const S_IFDIR = 0o040000;
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
-export const S_ISUID = 0o4000;
-export const S_ISGID = 0o2000;
 export const S_ISVTX = 0o1000;
 export const S_IALLUGO = 0o7777;
 export const S_IRWXUGO = 0o777;
@@ -82,16 +78,10 @@ export const S_ISDIR = (m: number): boolean => (m & S_IFMT) === S_IFDIR;
 export const S_ISREG = (m: number): boolean => (m & S_IFMT) === S_IFREG;
 export const S_ISLNK = (m: number): boolean => (m & S_IFMT) === S_IFLNK;
 
-// d_type of struct linux_dirent64: the file type bits shifted down (fs_umode_to_dtype).
-export const DT_UNKNOWN = 0;
-export const DT_FIFO = 1;
-export const DT_CHR = 2;
+/** d_type of struct linux_dirent64 for a directory (DT_DIR). */
 export const DT_DIR = 4;
-export const DT_BLK = 6;
-export const DT_REG = 8;
-export const DT_LNK = 10;
-export const DT_SOCK = 12;
 
+/** fs_umode_to_dtype: d_type is the file-type bits of the mode shifted down (DT_REG 8, DT_LNK 10…). */
 export function fs_umode_to_dtype(mode: number): number {
   return (mode & S_IFMT) >>> 12;
 }
@@ -104,29 +94,15 @@ export const SEEK_DATA = 3;
 export const SEEK_HOLE = 4;
 
 // access(2) modes; the MAY_* of permission checks use the same low bits.
-export const F_OK = 0;
-export const X_OK = 1;
 export const W_OK = 2;
 export const R_OK = 4;
 export const MAY_EXEC = 0x1;
 export const MAY_WRITE = 0x2;
 export const MAY_READ = 0x4;
 export const MAY_APPEND = 0x8;
-export const MAY_ACCESS = 0x10;
 export const MAY_OPEN = 0x20;
 
 // statx.
-export const STATX_TYPE = 0x1;
-export const STATX_MODE = 0x2;
-export const STATX_NLINK = 0x4;
-export const STATX_UID = 0x8;
-export const STATX_GID = 0x10;
-export const STATX_ATIME = 0x20;
-export const STATX_MTIME = 0x40;
-export const STATX_CTIME = 0x80;
-export const STATX_INO = 0x100;
-export const STATX_SIZE = 0x200;
-export const STATX_BLOCKS = 0x400;
 export const STATX_BASIC_STATS = 0x7ff;
 export const STATX_BTIME = 0x800;
 export const STATX__RESERVED = 0x80000000;

@@ -67,10 +67,6 @@ function info(d: dentry): hostfs_inode_info {
   return d.d_inode.i_private as hostfs_inode_info;
 }
 
-export function hostfs_host_path(d: dentry): string {
-  return info(d).host;
-}
-
 function join(dir: dentry, name: string): string {
   const h = info(dir).host;
   return h.endsWith('/') ? h + name : `${h}/${name}`;
