@@ -75,6 +75,10 @@ interface StackType {
   readonly signed: boolean;
 }
 
+/**
+ * Decoded expressions, keyed by their byte view. A view belongs to one unit's attribute or list
+ * entry, so it is always decoded with the same encoding.
+ */
 function decodeCached(bytes: Uint8Array, enc: ExprEncoding): Op[] {
   let ops = decodeCache.get(bytes);
   if (!ops) {

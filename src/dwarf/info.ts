@@ -3,7 +3,7 @@ import { parseAbbrevTable } from './abbrev';
 import { DW_UT } from './constants';
 import type { Die } from './die';
 import { DwarfError } from './error';
-import { ByteReader } from './reader';
+import { ByteReader, stringAt } from './reader';
 import type { DwarfSections } from './sections';
 import { Unit, readUnitHeader } from './unit';
 
@@ -15,6 +15,7 @@ export class DebugInfo {
   readonly units: readonly Unit[];
   private readonly abbrevTables = new Map<number, Map<number, Abbrev>>();
   private typeUnits: Map<bigint, Unit> | undefined;
+  private readonly strings = new Map<number, string>();
 
   /**
    * Reads the unit headers. A malformed header ends the list (the units before it are kept);
@@ -53,6 +54,19 @@ export class DebugInfo {
       this.abbrevTables.set(offset, table);
     }
     return table;
+  }
+
+  /**
+   * The string at `offset` of `.debug_str`. Cached: the same names (`int`, `i`, file names)
+   * are referenced from many DIEs.
+   */
+  string(offset: number): string {
+    let s = this.strings.get(offset);
+    if (s === undefined) {
+      s = stringAt(this.sections.str, offset, '.debug_str');
+      this.strings.set(offset, s);
+    }
+    return s;
   }
 
   /** The unit whose bytes contain `offset`. */

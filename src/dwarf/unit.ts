@@ -171,7 +171,7 @@ export class Unit {
     const at = base + index * size;
     if (at + size > table.length) throw new DwarfError(`.debug_str_offsets: index ${index} out of range`);
     const offset = new ByteReader(table, at, table.length, '.debug_str_offsets').offset(size);
-    return stringAt(this.info.sections.str, offset, '.debug_str');
+    return this.info.string(offset);
   }
 
   /** An address by index through `.debug_addr` (DW_FORM_addrx*, DW_OP_addrx). */
@@ -263,29 +263,21 @@ export class Unit {
    */
   private readValue(r: ByteReader, form: number, name: number, implicitConst: bigint | undefined, resolve: boolean): AttrValue {
     const { addressSize, offsetSize, version } = this.header;
-    const str = (index: number): AttrValue => ({ kind: 'string', value: resolve ? this.indexedString(index) : '' });
-    const addr = (index: number): AttrValue => ({ kind: 'address', value: resolve ? this.indexedAddress(index) : 0 });
-    const block = (bytes: Uint8Array): AttrValue => (EXPRESSION_ATTRS.has(name) ? { kind: 'exprloc', bytes } : { kind: 'block', bytes });
-    const data = (size: number): AttrValue => {
-      if (version < 4 && size >= 4 && SECTION_POINTER_ATTRS.has(name)) return { kind: 'sectionOffset', value: r.uSized(size) };
-      return { kind: 'constant', value: size === 8 ? narrow(r.u64Big()) : r.uSized(size), signed: false, size };
-    };
-    const ref = (unitOffset: number): AttrValue => ({ kind: 'reference', offset: this.header.offset + unitOffset });
     switch (form) {
       case DW_FORM.addr: return { kind: 'address', value: r.uSized(addressSize) };
-      case DW_FORM.addrx: case DW_FORM.GNU_addr_index: return addr(r.uleb());
-      case DW_FORM.addrx1: return addr(r.u8());
-      case DW_FORM.addrx2: return addr(r.u16());
-      case DW_FORM.addrx3: return addr(r.u24());
-      case DW_FORM.addrx4: return addr(r.u32());
-      case DW_FORM.block1: return block(r.bytesOf(r.u8()));
-      case DW_FORM.block2: return block(r.bytesOf(r.u16()));
-      case DW_FORM.block4: return block(r.bytesOf(r.u32()));
-      case DW_FORM.block: return block(r.bytesOf(r.uleb()));
-      case DW_FORM.data1: return data(1);
-      case DW_FORM.data2: return data(2);
-      case DW_FORM.data4: return data(4);
-      case DW_FORM.data8: return data(8);
+      case DW_FORM.addrx: case DW_FORM.GNU_addr_index: return this.addrx(r.uleb(), resolve);
+      case DW_FORM.addrx1: return this.addrx(r.u8(), resolve);
+      case DW_FORM.addrx2: return this.addrx(r.u16(), resolve);
+      case DW_FORM.addrx3: return this.addrx(r.u24(), resolve);
+      case DW_FORM.addrx4: return this.addrx(r.u32(), resolve);
+      case DW_FORM.block1: return blockValue(name, r.bytesOf(r.u8()));
+      case DW_FORM.block2: return blockValue(name, r.bytesOf(r.u16()));
+      case DW_FORM.block4: return blockValue(name, r.bytesOf(r.u32()));
+      case DW_FORM.block: return blockValue(name, r.bytesOf(r.uleb()));
+      case DW_FORM.data1: return dataValue(r, 1, name, version);
+      case DW_FORM.data2: return dataValue(r, 2, name, version);
+      case DW_FORM.data4: return dataValue(r, 4, name, version);
+      case DW_FORM.data8: return dataValue(r, 8, name, version);
       case DW_FORM.data16: return { kind: 'block', bytes: r.bytesOf(16) };
       case DW_FORM.sdata: return { kind: 'constant', value: narrow(r.slebBig()), signed: true, size: 0 };
       case DW_FORM.udata: return { kind: 'constant', value: narrow(r.ulebBig()), signed: false, size: 0 };
@@ -293,21 +285,21 @@ export class Unit {
         if (implicitConst === undefined) throw new DwarfError('.debug_info: DW_FORM_implicit_const reached through DW_FORM_indirect');
         return { kind: 'constant', value: narrow(implicitConst), signed: true, size: 0 };
       case DW_FORM.string: return { kind: 'string', value: r.cstring() };
-      case DW_FORM.strp: return { kind: 'string', value: stringAt(this.info.sections.str, r.offset(offsetSize), '.debug_str') };
+      case DW_FORM.strp: return { kind: 'string', value: this.info.string(r.offset(offsetSize)) };
       case DW_FORM.line_strp: return { kind: 'string', value: stringAt(this.info.sections.lineStr, r.offset(offsetSize), '.debug_line_str') };
-      case DW_FORM.strx: case DW_FORM.GNU_str_index: return str(r.uleb());
-      case DW_FORM.strx1: return str(r.u8());
-      case DW_FORM.strx2: return str(r.u16());
-      case DW_FORM.strx3: return str(r.u24());
-      case DW_FORM.strx4: return str(r.u32());
+      case DW_FORM.strx: case DW_FORM.GNU_str_index: return this.strx(r.uleb(), resolve);
+      case DW_FORM.strx1: return this.strx(r.u8(), resolve);
+      case DW_FORM.strx2: return this.strx(r.u16(), resolve);
+      case DW_FORM.strx3: return this.strx(r.u24(), resolve);
+      case DW_FORM.strx4: return this.strx(r.u32(), resolve);
       case DW_FORM.strp_sup: case DW_FORM.GNU_strp_alt: return { kind: 'supplementary', offset: r.offset(offsetSize) };
       case DW_FORM.flag: return { kind: 'flag', value: r.u8() !== 0 };
       case DW_FORM.flag_present: return { kind: 'flag', value: true };
-      case DW_FORM.ref1: return ref(r.u8());
-      case DW_FORM.ref2: return ref(r.u16());
-      case DW_FORM.ref4: return ref(r.u32());
-      case DW_FORM.ref8: return ref(r.u64());
-      case DW_FORM.ref_udata: return ref(r.uleb());
+      case DW_FORM.ref1: return this.ref(r.u8());
+      case DW_FORM.ref2: return this.ref(r.u16());
+      case DW_FORM.ref4: return this.ref(r.u32());
+      case DW_FORM.ref8: return this.ref(r.u64());
+      case DW_FORM.ref_udata: return this.ref(r.uleb());
       // DWARF 2 sized DW_FORM_ref_addr like an address; later versions like an offset.
       case DW_FORM.ref_addr: return { kind: 'reference', offset: version <= 2 ? r.uSized(addressSize) : r.offset(offsetSize) };
       case DW_FORM.ref_sig8: return { kind: 'signature', value: r.u64Big() };
@@ -322,4 +314,27 @@ export class Unit {
         throw new DwarfError(`.debug_info: unknown form ${formName(form)} at 0x${r.pos.toString(16)}`);
     }
   }
+
+  private strx(index: number, resolve: boolean): AttrValue {
+    return { kind: 'string', value: resolve ? this.indexedString(index) : '' };
+  }
+
+  private addrx(index: number, resolve: boolean): AttrValue {
+    return { kind: 'address', value: resolve ? this.indexedAddress(index) : 0 };
+  }
+
+  /** A unit-relative reference as an absolute `.debug_info` offset. */
+  private ref(unitOffset: number): AttrValue {
+    return { kind: 'reference', offset: this.header.offset + unitOffset };
+  }
+}
+
+function blockValue(name: number, bytes: Uint8Array): AttrValue {
+  return EXPRESSION_ATTRS.has(name) ? { kind: 'exprloc', bytes } : { kind: 'block', bytes };
+}
+
+/** A dataN value: a constant, or before DWARF 4 possibly an offset into another section. */
+function dataValue(r: ByteReader, size: number, name: number, version: number): AttrValue {
+  if (version < 4 && size >= 4 && SECTION_POINTER_ATTRS.has(name)) return { kind: 'sectionOffset', value: r.uSized(size) };
+  return { kind: 'constant', value: size === 8 ? narrow(r.u64Big()) : r.uSized(size), signed: false, size };
 }
