@@ -1,24 +1,26 @@
 /**
- * Decoded instructions, cached per physical frame.
+ * Decoded instructions and compiled blocks, cached per physical frame.
  *
  * Keyed by frame, not by virtual address, because after fork (and for every process running the
- * same binary) code pages are shared frames: one decode serves all of them. Each decoded frame
- * owns an Int32Array with two words per halfword slot — slot i (the instruction at byte offset
- * 2i) keeps its packed fields at [2i] and its immediate at [2i + 1], so the word index of an
- * instruction is simply its byte offset in the page. A zero packed word means "not decoded"
- * (Op.ILLEGAL is 0): slots fill lazily as they first execute.
+ * same binary) code pages are shared frames: one decode serves all of them. Each frame with code
+ * has a CodeFrame: `slots` holds two words per halfword — the instruction at byte offset 2i keeps
+ * its packed fields at [2i] and its immediate at [2i + 1], so the word index of an instruction
+ * is its byte offset in the page. A zero packed word means "not decoded" (Op.ILLEGAL is 0):
+ * slots fill lazily as they first execute. `heat` and `blocks` belong to the block compiler
+ * (jit.ts): entry counts of block boundaries and the blocks compiled at them.
  *
  * Coherence: `PhysMem.decodedFrames` marks the frames cached here. Whoever overwrites such a
  * frame calls `PhysMem.wroteFrame` — the kernel for its own writes, the MMU for CPU stores
  * (decoded frames are kept out of the write TLB so that every store to one reaches that check).
- * The cache then zeroes the frame's array, so even a run loop still holding it sees "not
- * decoded" at once: stores to code are visible to the very next instruction, which is what
- * fence.i promises (and more).
+ * The cache then clears the frame's arrays in place, so even a run loop still holding them sees
+ * "not decoded, no block" at once: the interpreter sees stored code at the next instruction,
+ * compiled code at the next block, and fence.i (which ends every block) promises no more.
  *
  * Assumes one hart per PhysMem: another hart's write TLB would not learn that a frame became
  * decoded here.
  */
 import { Inst, Op } from '../isa/ops';
+import type { Block } from './jit';
 import { PAGE_SIZE, PhysMem } from './physmem';
 import { Tlb } from './tlb';
 
@@ -63,32 +65,47 @@ export function packInst(inst: Inst): number {
     | (inst.rm << PACK_RM_SHIFT) | (inst.len === 2 ? 1 << 31 : 0)) | 0;
 }
 
+/** The cached code of one frame. */
+export class CodeFrame {
+  readonly slots = new Int32Array(PAGE_SIZE);
+  /** Entries into each halfword as a block boundary (until its block is compiled). */
+  readonly heat = new Uint8Array(PAGE_SIZE / 2);
+  /** The compiled block starting at each halfword, or null. */
+  readonly blocks = new Array<Block | null>(PAGE_SIZE / 2).fill(null);
+
+  clear(): void {
+    this.slots.fill(0);
+    this.heat.fill(0);
+    this.blocks.fill(null);
+  }
+}
+
 export class DecodeCache {
-  /** frames[pfn]: the decoded slots of frame pfn, or null when nothing of it is cached. */
-  readonly frames: (Int32Array | null)[];
+  /** frames[pfn]: the cached code of frame pfn, or null when nothing of it is cached. */
+  readonly frames: (CodeFrame | null)[];
 
   /**
    * @param writeTlb the hart's write TLB, purged of a frame as soon as the frame is cached here
    */
   constructor(private readonly mem: PhysMem, private readonly writeTlb: Tlb) {
-    this.frames = new Array<Int32Array | null>(mem.nrFrames).fill(null);
+    this.frames = new Array<CodeFrame | null>(mem.nrFrames).fill(null);
     mem.onFrameWritten((pfn) => this.drop(pfn));
   }
 
-  /** The slot array of frame `pfn`, created empty on first use. */
-  frame(pfn: number): Int32Array {
-    let slots = this.frames[pfn];
-    if (slots === null) {
-      slots = new Int32Array(PAGE_SIZE);
-      this.frames[pfn] = slots;
+  /** The cached code of frame `pfn`, created empty on first use. */
+  frame(pfn: number): CodeFrame {
+    let code = this.frames[pfn];
+    if (code === null) {
+      code = new CodeFrame();
+      this.frames[pfn] = code;
       this.mem.decodedFrames[pfn] = 1;
       // From now on a store to this frame must take the MMU's slow path, which drops us.
       this.writeTlb.dropFrame(pfn);
     }
-    return slots;
+    return code;
   }
 
-  /** Forgets every decoded instruction (the debugger changed its breakpoints). */
+  /** Forgets every decoded instruction and block (the debugger changed its breakpoints). */
   clear(): void {
     for (let pfn = 0; pfn < this.frames.length; pfn++) {
       if (this.frames[pfn] !== null) {
@@ -99,9 +116,9 @@ export class DecodeCache {
   }
 
   private drop(pfn: number): void {
-    const slots = this.frames[pfn];
-    if (slots !== null) {
-      slots.fill(0);
+    const code = this.frames[pfn];
+    if (code !== null) {
+      code.clear();
       this.frames[pfn] = null;
     }
   }

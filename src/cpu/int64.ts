@@ -1,8 +1,8 @@
 /**
  * 64-bit integer arithmetic on pairs of signed 32-bit halves (lo, hi), the way CpuState keeps
- * registers. The hot, simple operations (add, shifts, compares) are written inline in the run
- * loop; this module holds the ones with enough arithmetic to deserve a name: the multiplies and
- * the divisions of the M extension.
+ * registers. Additions are written inline where they are used; this module holds what has
+ * enough logic to deserve a name: comparisons, shifts, and the M extension's multiplies and
+ * divisions.
  *
  * Nothing here allocates. Results come back in `out` (a module-owned scratch array):
  * out[0]/out[1] are the low/high words of the first result (product, quotient), out[2]/out[3]
@@ -150,4 +150,57 @@ function negateOut(i: number): void {
   const lo = out[i];
   out[i] = -lo | 0;
   out[i + 1] = (lo === 0 ? -out[i + 1] : ~out[i + 1]) | 0;
+}
+
+/** x[rd..rd+1] = (hi:lo) << s, for s in 0..63. */
+export function shiftLeft(x: Int32Array, rd: number, lo: number, hi: number, s: number): void {
+  // JavaScript shifts take their count mod 32, so each half of the range is its own case.
+  if (s >= 32) {
+    x[rd + 1] = lo << s;
+    x[rd] = 0;
+  } else if (s !== 0) {
+    x[rd + 1] = (hi << s) | (lo >>> (32 - s));
+    x[rd] = lo << s;
+  } else {
+    x[rd + 1] = hi;
+    x[rd] = lo;
+  }
+}
+
+/** x[rd..rd+1] = (hi:lo) >>> s (logical), for s in 0..63. */
+export function shiftRight(x: Int32Array, rd: number, lo: number, hi: number, s: number): void {
+  if (s >= 32) {
+    x[rd] = hi >>> s;
+    x[rd + 1] = 0;
+  } else if (s !== 0) {
+    x[rd] = (lo >>> s) | (hi << (32 - s));
+    x[rd + 1] = hi >>> s;
+  } else {
+    x[rd] = lo;
+    x[rd + 1] = hi;
+  }
+}
+
+/** x[rd..rd+1] = (hi:lo) >> s (arithmetic), for s in 0..63. */
+export function shiftRightArith(x: Int32Array, rd: number, lo: number, hi: number, s: number): void {
+  if (s >= 32) {
+    x[rd] = hi >> s;
+    x[rd + 1] = hi >> 31;
+  } else if (s !== 0) {
+    x[rd] = (lo >>> s) | (hi << (32 - s));
+    x[rd + 1] = hi >> s;
+  } else {
+    x[rd] = lo;
+    x[rd + 1] = hi;
+  }
+}
+
+/** Signed 64-bit a < b on halves. */
+export function lessThan(alo: number, ahi: number, blo: number, bhi: number): boolean {
+  return ahi < bhi || (ahi === bhi && alo >>> 0 < blo >>> 0);
+}
+
+/** Unsigned 64-bit a < b on halves. */
+export function lessThanU(alo: number, ahi: number, blo: number, bhi: number): boolean {
+  return ahi >>> 0 < bhi >>> 0 || (ahi === bhi && alo >>> 0 < blo >>> 0);
 }

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import { Fields } from '../../src/isa/encode';
 import { Op } from '../../src/isa/ops';
 import { CAUSE_USER_ECALL } from '../../src/cpu/trap';
-import { asm, CODE, ECALL, Machine } from './machine';
+import { asm, CODE, ECALL, Machine, describeEngines } from './machine';
 
 const A0 = 10, A1 = 11, A2 = 12;
 const M64 = (1n << 64n) - 1n;
@@ -30,10 +30,10 @@ function ri(m: Machine, op: Op, a: bigint, imm: number): bigint {
 
 const u = (v: bigint): bigint => BigInt.asUintN(64, v);
 
-describe('cpu/hart: RV64I integer instructions', () => {
+describeEngines('cpu/hart: RV64I integer instructions', (engine) => {
   let m: Machine;
   before(() => {
-    m = new Machine();
+    m = new Machine(engine);
     m.load([ECALL]);
   });
 
@@ -135,10 +135,10 @@ describe('cpu/hart: RV64I integer instructions', () => {
   });
 });
 
-describe('cpu/hart: jumps and branches', () => {
+describeEngines('cpu/hart: jumps and branches', (engine) => {
   let m: Machine;
   beforeEach(() => {
-    m = new Machine();
+    m = new Machine(engine);
   });
 
   /** Runs `code` from CODE until its ecall; returns the pc of that ecall. */

@@ -5,14 +5,14 @@ import {
   CAUSE_LOAD_PAGE_FAULT, CAUSE_MISALIGNED_LOAD, CAUSE_MISALIGNED_STORE, CAUSE_STORE_PAGE_FAULT,
   CAUSE_USER_ECALL, STOP_BUDGET,
 } from '../../src/cpu/trap';
-import { asm, CODE, DATA, ECALL, Machine, RW } from './machine';
+import { asm, CODE, DATA, ECALL, Machine, RW, describeEngines } from './machine';
 
 const A0 = 10, A1 = 11, A2 = 12, A3 = 13, A4 = 14;
 
-describe('cpu/hart: LR/SC and AMOs', () => {
+describeEngines('cpu/hart: LR/SC and AMOs', (engine) => {
   let m: Machine;
   beforeEach(() => {
-    m = new Machine();
+    m = new Machine(engine);
     m.map(DATA, RW);
     m.map(DATA + 0x1000, PTE_R);
   });

@@ -2,20 +2,20 @@ import { strict as assert } from 'assert';
 import { Op } from '../../src/isa/ops';
 import { CSR_CYCLE, CSR_FCSR, CSR_FFLAGS, CSR_FRM, CSR_INSTRET, CSR_TIME, INSNS_PER_TIME_TICK, TIMEBASE_HZ } from '../../src/cpu/csr';
 import { CAUSE_ILLEGAL_INSTRUCTION, CAUSE_USER_ECALL } from '../../src/cpu/trap';
-import { asm, CODE, ECALL, Machine } from './machine';
+import { asm, CODE, ECALL, Machine, describeEngines } from './machine';
 
 const A0 = 10, A1 = 11, A2 = 12, A3 = 13;
 const li = (rd: number, imm: number): number => asm(Op.ADDI, { rd, rs1: 0, imm });
 const csr = (op: Op, rd: number, csrNum: number, rs1 = 0): number => asm(op, { rd, rs1, imm: csrNum });
 
-describe('cpu/hart: counters and time', () => {
+describeEngines('cpu/hart: counters and time', (engine) => {
   it('ticks time at 10 MHz with one nanosecond per instruction', () => {
     assert.equal(TIMEBASE_HZ, 10_000_000);
     assert.equal(INSNS_PER_TIME_TICK, 100);
   });
 
   it('reads cycle = instret = instructions retired before the read, and time from them', () => {
-    const m = new Machine();
+    const m = new Machine(engine);
     m.load([
       li(A3, 0), li(A3, 0), li(A3, 0),
       csr(Op.CSRRS, A0, CSR_CYCLE), csr(Op.CSRRS, A1, CSR_INSTRET), csr(Op.CSRRS, A2, CSR_TIME), ECALL,
@@ -25,7 +25,7 @@ describe('cpu/hart: counters and time', () => {
   });
 
   it('counts across runs, budgets and register contexts', () => {
-    const m = new Machine();
+    const m = new Machine(engine);
     // 0: a0 -= 1; bne a0, x0, 0; rdtime a1; rdinstret a2; ecall
     m.load([asm(Op.ADDI, { rd: A0, rs1: A0, imm: -1 }), asm(Op.BNE, { rs1: A0, rs2: 0, imm: -4 }),
       csr(Op.CSRRS, A1, CSR_TIME), csr(Op.CSRRS, A2, CSR_INSTRET), ECALL]);
@@ -39,7 +39,7 @@ describe('cpu/hart: counters and time', () => {
   });
 
   it('handles counters beyond 2^32 in both halves', () => {
-    const m = new Machine();
+    const m = new Machine(engine);
     m.load([csr(Op.CSRRS, A0, CSR_CYCLE), ECALL]);
     m.hart.instret = 2 ** 40 + 5;
     assert.equal(m.run(), CAUSE_USER_ECALL);
@@ -47,7 +47,7 @@ describe('cpu/hart: counters and time', () => {
   });
 
   it('treats any write to a counter as illegal, but not reads by csrrs/csrrc with x0 or zero', () => {
-    const m = new Machine();
+    const m = new Machine(engine);
     const reads = [csr(Op.CSRRS, A0, CSR_TIME), csr(Op.CSRRC, A0, CSR_CYCLE), csr(Op.CSRRSI, A0, CSR_INSTRET),
       csr(Op.CSRRCI, A0, CSR_CYCLE)];
     for (const insn of reads) {
@@ -67,7 +67,7 @@ describe('cpu/hart: counters and time', () => {
   });
 
   it('treats every other CSR as illegal', () => {
-    const m = new Machine();
+    const m = new Machine(engine);
     for (const n of [0x000, 0x004, 0x100, 0x180, 0x340, 0xc03, 0xc80, 0xc81, 0xf14]) {
       m.load([csr(Op.CSRRS, A0, n), ECALL]);
       assert.equal(m.run(), CAUSE_ILLEGAL_INSTRUCTION, `csr 0x${n.toString(16)}`);
@@ -75,10 +75,10 @@ describe('cpu/hart: counters and time', () => {
   });
 });
 
-describe('cpu/hart: FP CSRs and the FP unit', () => {
+describeEngines('cpu/hart: FP CSRs and the FP unit', (engine) => {
   let m: Machine;
   beforeEach(() => {
-    m = new Machine();
+    m = new Machine(engine);
   });
 
   function run(code: number[], regs: Record<number, number> = {}): number {

@@ -7,7 +7,7 @@ import {
   CAUSE_BREAKPOINT, CAUSE_FETCH_PAGE_FAULT, CAUSE_ILLEGAL_INSTRUCTION, CAUSE_USER_ECALL,
   STOP_BREAKPOINT, STOP_BUDGET,
 } from '../../src/cpu/trap';
-import { asm, CODE, DATA, ECALL, Machine, RW, RWX, RX } from './machine';
+import { asm, CODE, DATA, ECALL, Machine, RW, RWX, RX, describeEngines } from './machine';
 
 const A0 = 10, A1 = 11, A2 = 12, A3 = 13;
 const li = (rd: number, imm: number): number => asm(Op.ADDI, { rd, rs1: 0, imm });
@@ -20,10 +20,10 @@ const C_ADD_A1_A0 = { c: 0x95aa };
 const C_EBREAK = { c: 0x9002 };
 const EBREAK = 0x00100073;
 
-describe('cpu/hart: instruction fetch and the decode cache', () => {
+describeEngines('cpu/hart: instruction fetch and the decode cache', (engine) => {
   let m: Machine;
   beforeEach(() => {
-    m = new Machine();
+    m = new Machine(engine);
   });
 
   it('runs compressed instructions mixed with 32-bit ones', () => {
@@ -178,10 +178,10 @@ describe('cpu/hart: instruction fetch and the decode cache', () => {
   });
 });
 
-describe('cpu/hart: the breakpoint hook', () => {
+describeEngines('cpu/hart: the breakpoint hook', (engine) => {
   let m: Machine;
   beforeEach(() => {
-    m = new Machine();
+    m = new Machine(engine);
     // a0 = 3; loop: a0 -= 1; a1 += 1; bne a0, x0, loop; ecall
     m.load([li(A0, 3), asm(Op.ADDI, { rd: A0, rs1: A0, imm: -1 }), asm(Op.ADDI, { rd: A1, rs1: A1, imm: 1 }),
       asm(Op.BNE, { rs1: A0, rs2: 0, imm: -8 }), ECALL]);
@@ -219,9 +219,9 @@ describe('cpu/hart: the breakpoint hook', () => {
   });
 });
 
-describe('cpu/hart: code shared between address spaces', () => {
+describeEngines('cpu/hart: code shared between address spaces', (engine) => {
   it('runs the same frame from two page tables (as after fork), swapping register contexts', () => {
-    const m = new Machine();
+    const m = new Machine(engine);
     m.load([asm(Op.ADDI, { rd: A0, rs1: A0, imm: 1 }), ECALL]);
     const frame = Math.floor(m.phys(CODE) / PAGE_SIZE);
     const parentRoot = m.root, parent = m.hart.ctx;

@@ -4,7 +4,7 @@ import { join } from 'path';
 import { Op } from '../../src/isa/ops';
 import { INSTRS } from '../../src/isa/table';
 import { CAUSE_USER_ECALL } from '../../src/cpu/trap';
-import { asm, ECALL, Machine, RW } from './machine';
+import { asm, ECALL, Machine, RW, describeEngines } from './machine';
 import { forEachVector, Vector } from './vectors/int-vector-set';
 
 const OPERANDS_VA = 0x1000000;
@@ -21,7 +21,7 @@ function opNamed(name: string): Op {
 /** The value `li reg, va` needs for these addresses: one lui (they are multiples of 4096). */
 const lui = (rd: number, va: number): number => asm(Op.LUI, { rd, imm: va });
 
-describe('cpu/hart: integer and AMO results match qemu-riscv64 (test/cpu/vectors)', () => {
+describeEngines('cpu/hart: integer and AMO results match qemu-riscv64 (test/cpu/vectors)', (engine) => {
   it('replays every vector of int-vectors.json', function () {
     const expected: string[] = JSON.parse(readFileSync(join(__dirname, 'vectors/int-vectors.json'), 'utf8')).results;
     const vectors: Vector[] = [];
@@ -49,7 +49,7 @@ describe('cpu/hart: integer and AMO results match qemu-riscv64 (test/cpu/vectors
     }
     code.push(ECALL);
 
-    const m = new Machine(8 << 20);
+    const m = new Machine(engine, 8 << 20);
     m.load(code);
     for (let va = OPERANDS_VA; va < OPERANDS_VA + operands.length * 8; va += 4096) m.map(va, RW);
     for (let va = RESULTS_VA; va < RESULTS_VA + expected.length * 8; va += 4096) m.map(va, RW);

@@ -18,6 +18,26 @@ export const CODE = 0x10000;
 /** A read-write data page. */
 export const DATA = 0x200000;
 
+/** One of the hart's two ways of executing code. */
+export interface Engine {
+  readonly name: string;
+  readonly hotEntries: number;
+}
+
+/**
+ * The pure interpreter, and compiled blocks at their first entry (so that nearly everything a
+ * test runs goes through the block compiler). Every CPU test runs on both.
+ */
+export const ENGINES: readonly Engine[] = [
+  { name: 'interpreter', hotEntries: 0 },
+  { name: 'compiled blocks', hotEntries: 1 },
+];
+
+/** `describe`, once per engine. */
+export function describeEngines(title: string, body: (engine: Engine) => void): void {
+  for (const engine of ENGINES) describe(`${title} [${engine.name}]`, () => body(engine));
+}
+
 export class Machine {
   readonly mem: PhysMem;
   readonly hart: Hart;
@@ -25,9 +45,9 @@ export class Machine {
   root: number;
   private nextFrame = 1;
 
-  constructor(memBytes = 4 << 20) {
+  constructor(engine: Engine, memBytes = 4 << 20) {
     this.mem = new PhysMem(memBytes);
-    this.hart = new Hart(this.mem);
+    this.hart = new Hart(this.mem, { hotEntries: engine.hotEntries });
     this.root = this.allocFrame();
     this.hart.setRootTable(this.root);
   }

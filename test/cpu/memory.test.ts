@@ -4,7 +4,7 @@ import { PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, makePte, ptePfn } from
 import {
   CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT, CAUSE_USER_ECALL,
 } from '../../src/cpu/trap';
-import { asm, CODE, DATA, ECALL, Machine, RW, RX } from './machine';
+import { asm, CODE, DATA, ECALL, Machine, RW, RX, describeEngines } from './machine';
 
 const A0 = 10, A1 = 11, A2 = 12;
 const M64 = (1n << 64n) - 1n;
@@ -21,10 +21,10 @@ function run(m: Machine, code: number[], base: number | bigint, value = 0n): num
 const ld = (op: Op, imm = 0): number => asm(op, { rd: A2, rs1: A0, imm });
 const st = (op: Op, imm = 0): number => asm(op, { rs1: A0, rs2: A1, imm });
 
-describe('cpu/hart: loads and stores', () => {
+describeEngines('cpu/hart: loads and stores', (engine) => {
   let m: Machine;
   beforeEach(() => {
-    m = new Machine();
+    m = new Machine(engine);
     m.map(DATA, RW);
     m.map(DATA + 0x1000, RW);
     m.write(DATA, Uint8Array.from([0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x7f, 0x7f, 0x7f, 0x7f]));
@@ -106,10 +106,10 @@ describe('cpu/hart: loads and stores', () => {
   });
 });
 
-describe('cpu/hart: page faults', () => {
+describeEngines('cpu/hart: page faults', (engine) => {
   let m: Machine;
   beforeEach(() => {
-    m = new Machine();
+    m = new Machine(engine);
     m.map(DATA, RW);
   });
 
@@ -199,11 +199,11 @@ describe('cpu/hart: page faults', () => {
   });
 });
 
-describe('cpu/hart: TLB', () => {
+describeEngines('cpu/hart: TLB', (engine) => {
   let m: Machine;
   let frameA: number, frameB: number;
   beforeEach(() => {
-    m = new Machine();
+    m = new Machine(engine);
     frameA = m.map(DATA, RW);
     frameB = m.allocFrame();
     m.mem.bytes[frameA * 4096] = 0xa;
@@ -265,9 +265,9 @@ describe('cpu/hart: TLB', () => {
   });
 });
 
-describe('cpu/hart: code pages', () => {
+describeEngines('cpu/hart: code pages', (engine) => {
   it('needs X to fetch and R to read', () => {
-    const m = new Machine();
+    const m = new Machine(engine);
     m.load([ld(Op.LW), ECALL]);
     m.setReg(A0, BigInt(CODE));
     assert.equal(m.run(), CAUSE_USER_ECALL, 'an R+X page can be read');

@@ -1,0 +1,317 @@
+/**
+ * Block translation: hot straight-line runs of decoded instructions become JavaScript functions.
+ *
+ * The interpreter (hart.ts) counts how often execution enters each block boundary (a branch or
+ * jump target, a fallthrough after one); at HOT_ENTRIES the block starting there is compiled.
+ * A block is the decoded instructions from that offset up to and including the first branch or
+ * jump, stopping early before anything the interpreter must do itself: a slot not decoded (yet,
+ * or never: page-straddling and breakpointed instructions are not cached, so breakpoints need no
+ * check here), ecall/ebreak, CSR access (instret must be exact), fence.i, and the page end.
+ * Register numbers and immediates become constants, so V8 sees `x[24] = (x[20] + 16) | 0`
+ * instead of the decode-and-dispatch of the interpreter.
+ *
+ * A block function takes (x, f, ctx, pageVa, budget) — the register halves, the FP bits, the
+ * context and the virtual base of its page (code frames can be mapped at different addresses) —
+ * runs all its instructions and returns the page offset of the next instruction (possibly
+ * outside the page), BLOCK_FAR with the target in `exit.farPc`, or BLOCK_FAULT: the instruction
+ * at page offset `exit.off` trapped with `exit.cause` and did not retire, while the
+ * `exit.index` instructions before it did. The run loop only enters a block when its budget
+ * covers the whole block, so instruction counts stay exact. A block whose branch or jump leads
+ * back to its own start (an inner loop) is a JavaScript loop: it runs its body up to `budget`
+ * times without returning to the run loop, and reports the passes in `exit.iterations`.
+ *
+ * A store into the block's own frame drops the frame's cache (decode-cache.ts) but lets the
+ * running block finish: new code is seen from the next block on, and fence.i ends a block.
+ */
+import { Op } from '../isa/ops';
+import { executeAtomic } from './amo';
+import { PACK_RD_SHIFT, PACK_RM_SHIFT, PACK_RS1_SHIFT, PACK_RS2_SHIFT, PACK_RS3_SHIFT, LoopOp } from './decode-cache';
+import { executeFp } from './fpu';
+import { mul64, out, shiftLeft, shiftRight, shiftRightArith } from './int64';
+import { Mmu } from './mmu';
+import { executeMulDiv } from './muldiv';
+import { PAGE_SIZE } from './physmem';
+import { CpuState } from './state';
+import { TLB_MASK } from './tlb';
+import { CAUSE_ILLEGAL_INSTRUCTION, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT } from './trap';
+
+/** `budget`: how many times a looping block may run its body (at least 1); others ignore it. */
+export type BlockFn = (x: Int32Array, f: Int32Array, ctx: CpuState, pageVa: number, budget: number) => number;
+
+export interface Block {
+  readonly run: BlockFn;
+  /** Instructions in the block (in one pass of a loop); Infinity for NOT_COMPILABLE. */
+  readonly length: number;
+  /** The block branches back to its own start and loops inside: see exit.iterations. */
+  readonly loops: boolean;
+}
+
+/** Marks a boundary whose block cannot be compiled, so that it is not tried again. */
+export const NOT_COMPILABLE: Block = { run: () => BLOCK_FAULT, length: Infinity, loops: false };
+
+/** Entries into a boundary before its block is compiled. */
+export const HOT_ENTRIES = 40;
+/** Return values of a block besides a page offset (both odd, which an offset never is). */
+export const BLOCK_FAR = -1;
+export const BLOCK_FAULT = -3;
+/** Longest block, in instructions: longer straight lines are rare and slow to compile. */
+const MAX_BLOCK = 64;
+
+/** Where a block left, beyond its return value. */
+export class BlockExit {
+  farPc = 0;
+  /** After a fault: instructions retired by the block before the faulting one. */
+  index = 0;
+  off = 0;
+  cause = 0;
+  /** After a looping block returned normally: the passes it made through its body. */
+  iterations = 0;
+}
+
+/** The names a generated function sees, and the values they have (see BlockCompiler). */
+const ENV = ['dv', 'rt', 'rp', 'wt', 'wp', 'mmu', 'exit', 'fault', 'executeAtomic', 'executeFp', 'executeMulDiv',
+  'mul64', 'out', 'shiftLeft', 'shiftRight', 'shiftRightArith'] as const;
+
+const TWO_32 = 4294967296;
+
+/** One decoded instruction of a block being compiled, with register fields as x indices. */
+interface Insn {
+  op: number;
+  rd: number; rs1: number; rs2: number; rs3: number; rm: number;
+  imm: number;
+  /** Page offset of the instruction and of the next one. */
+  off: number;
+  next: number;
+  /** Position in the block (for fault reports). */
+  index: number;
+}
+
+export class BlockCompiler {
+  private readonly env: unknown[];
+
+  constructor(mmu: Mmu, view: DataView, readonly exit: BlockExit) {
+    const fault = (index: number, off: number, cause: number): number => {
+      exit.index = index;
+      exit.off = off;
+      exit.cause = cause;
+      return BLOCK_FAULT;
+    };
+    this.env = [view, mmu.read.tag, mmu.read.pfn, mmu.write.tag, mmu.write.pfn, mmu, exit, fault, executeAtomic,
+      executeFp, executeMulDiv, mul64, out, shiftLeft, shiftRight, shiftRightArith];
+  }
+
+  /**
+   * Compiles the block starting at page offset `start` of a frame's decoded `slots`;
+   * `decode(off)` fills a slot not decoded yet, or says it cannot be cached (then the block
+   * ends before it).
+   */
+  compile(slots: Int32Array, start: number, decode: (off: number) => boolean): Block {
+    const insns: Insn[] = [];
+    let off = start, ended = false;
+    while (!ended && insns.length < MAX_BLOCK && off < PAGE_SIZE) {
+      if (slots[off] === 0 && !decode(off)) break;
+      const w = slots[off];
+      const op = w & 255;
+      if (!compilable(op)) break;
+      const next = off + (w < 0 ? 2 : 4);
+      insns.push({
+        op, imm: slots[off + 1], off, next, index: insns.length,
+        rd: (w >>> PACK_RD_SHIFT) & 62, rs1: (w >>> PACK_RS1_SHIFT) & 62, rs2: (w >>> PACK_RS2_SHIFT) & 62,
+        rs3: (w >>> PACK_RS3_SHIFT) & 31, rm: (w >>> PACK_RM_SHIFT) & 7,
+      });
+      ended = endsBlock(op);
+      off = next;
+    }
+    if (insns.length === 0) return NOT_COMPILABLE;
+    const last = insns[insns.length - 1];
+    const loops = ended && last.op !== Op.JALR && last.off + last.imm === start;
+    const shape: Shape = { start, length: insns.length, loops };
+    let body = insns.map((i) => translate(i, shape)).join('\n');
+    if (!ended) body += `\nreturn ${off};`;
+    if (loops) body = `let n = 0;\nfor (;;) {\n${body}\n}`;
+    const source = `return function block_${start.toString(16)}(x, f, ctx, pageVa, budget) {\n${body}\n};`;
+    const run = new Function(...ENV, source)(...this.env) as BlockFn;
+    return { run, length: insns.length, loops };
+  }
+}
+
+/** What the code of one instruction needs to know about its block. */
+interface Shape {
+  readonly start: number;
+  readonly length: number;
+  readonly loops: boolean;
+}
+
+function compilable(op: number): boolean {
+  return op !== Op.ECALL && op !== Op.EBREAK && op !== Op.FENCE_I && (op < Op.CSRRW || op > Op.CSRRCI);
+}
+
+function endsBlock(op: number): boolean {
+  return op === Op.JAL || op === Op.JALR || (op >= Op.BEQ && op <= Op.BGEU);
+}
+
+// ---- code generation ----
+// Register operands are x indices (2 × register); x0 reads fold to the constant 0. Each
+// instruction is a block statement of its own; the helpers' temporaries start with $ so that
+// they never shadow a name of the expressions they are given.
+
+const lo = (r: number): string => (r === 0 ? '0' : `x[${r}]`);
+const hi = (r: number): string => (r === 0 ? '0' : `x[${r + 1}]`);
+
+/** rd = (l, h): both computed before either half is written (rd may be a source). */
+function set64(rd: number, l: string, h: string): string {
+  return rd === 0 ? '' : `{ const $l = ${l}, $h = ${h}; x[${rd}] = $l; x[${rd + 1}] = $h; }`;
+}
+
+/** rd = the 32-bit value v, sign-extended. */
+function set32(rd: number, v: string): string {
+  return rd === 0 ? '' : `{ const $v = ${v}; x[${rd}] = $v; x[${rd + 1}] = $v >> 31; }`;
+}
+
+/** rd = a number below 2^53 in magnitude (an address). */
+function setNumber(rd: number, v: string): string {
+  return rd === 0 ? '' : `{ const $v = ${v}; x[${rd}] = $v; x[${rd + 1}] = Math.floor($v / ${TWO_32}); }`;
+}
+
+/** Declares `a`, `l`, `h`: the 64-bit sum rs1 + imm (a is the low word of rs1). */
+function sumWithImm(rs1: number, imm: number): string {
+  // An unsigned carry out of the low words happened iff the low sum is below an addend.
+  return `const a = ${lo(rs1)}, l = (a + ${imm}) | 0, h = (${hi(rs1)} + ${imm >> 31} + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0;`;
+}
+
+/** Signed or unsigned a < b on halves, as an expression. */
+function less(al: string, ah: string, bl: string, bh: string, signed: boolean): string {
+  const [x, y] = signed ? [ah, bh] : [`(${ah} >>> 0)`, `(${bh} >>> 0)`];
+  return `(${x} < ${y} || (${ah} === ${bh} && (${al} >>> 0) < (${bl} >>> 0)))`;
+}
+
+/** The physical address of an access of `size` bytes at (l, h) through TLB (tag, pfn), or the slow path. */
+function tlbHit(tag: string, pfn: string, size: number): string {
+  return `const vpn = (h << 20) | (l >>> 12), e = vpn & ${TLB_MASK}, po = l & ${PAGE_SIZE - 1};
+    const hit = h >>> 0 < 64 && ${tag}[e] === vpn && po <= ${PAGE_SIZE - size};
+    const pa = hit ? ${pfn}[e] * ${PAGE_SIZE} + po : 0;`;
+}
+
+function load(i: Insn, s: Shape, size: number, read: string, slow: string, write: (v: string, vh: string) => string): string {
+  const body = size === 8
+    ? `let v, vh; if (hit) { v = dv.getInt32(pa, true); vh = dv.getInt32(pa + 4, true); }
+    else if (mmu.load(l, h, 8)) { v = mmu.lo; vh = mmu.hi; } else ${fault(i, s, CAUSE_LOAD_PAGE_FAULT)}`
+    : `let v; if (hit) v = ${read}; else if (mmu.load(l, h, ${size})) v = ${slow}; else ${fault(i, s, CAUSE_LOAD_PAGE_FAULT)}`;
+  return `{ ${sumWithImm(i.rs1, i.imm)}\n    ${tlbHit('rt', 'rp', size)}\n    ${body}\n    ${write('v', 'vh')} }`;
+}
+
+function store(i: Insn, s: Shape, size: number, write: string, w0: string, w1: string): string {
+  return `{ ${sumWithImm(i.rs1, i.imm)}\n    ${tlbHit('wt', 'wp', size)}
+    if (hit) { ${write} } else if (!mmu.store(l, h, ${size}, ${w0}, ${w1})) ${fault(i, s, CAUSE_STORE_PAGE_FAULT)} }`;
+}
+
+/** A shift by a constant amount s (0..63) of rs1 into rd. */
+function shiftImm(kind: 'l' | 'r' | 'a', rd: number, rs1: number, s: number): string {
+  const l = lo(rs1), h = hi(rs1);
+  if (s === 0) return set64(rd, l, h);
+  if (kind === 'l') return s < 32 ? set64(rd, `${l} << ${s}`, `(${h} << ${s}) | (${l} >>> ${32 - s})`) : set64(rd, '0', `${l} << ${s - 32}`);
+  if (kind === 'r') return s < 32 ? set64(rd, `(${l} >>> ${s}) | (${h} << ${32 - s})`, `${h} >>> ${s}`) : set64(rd, `${h} >>> ${s - 32}`, '0');
+  return s < 32 ? set64(rd, `(${l} >>> ${s}) | (${h} << ${32 - s})`, `${h} >> ${s}`) : set64(rd, `${h} >> ${s - 32}`, `${h} >> 31`);
+}
+
+/**
+ * Leaves the block for `target`. In a looping block, going back to the start runs the body
+ * again while the budget lasts; `n` counts the passes already finished.
+ */
+function goTo(target: number, s: Shape): string {
+  if (!s.loops) return `return ${target};`;
+  if (target === s.start) return `{ if (++n < budget) continue; exit.iterations = n; return ${target}; }`;
+  return `{ exit.iterations = n + 1; return ${target}; }`;
+}
+
+/** `if taken` → the target offset, else the next instruction. */
+function branch(i: Insn, s: Shape, cond: string): string {
+  return `if (${cond}) ${goTo(i.off + i.imm, s)}\n${goTo(i.next, s)}`;
+}
+
+/** The fault exit of instruction i: how many instructions of the block retired before it. */
+function fault(i: Insn, s: Shape, cause: number | string): string {
+  const retired = s.loops ? `n * ${s.length} + ${i.index}` : `${i.index}`;
+  return `return fault(${retired}, ${i.off}, ${cause});`;
+}
+
+function translate(i: Insn, s: Shape): string {
+  const { rd, rs1, rs2, imm } = i;
+  const l1 = lo(rs1), h1 = hi(rs1), l2 = lo(rs2), h2 = hi(rs2);
+  switch (i.op) {
+    case LoopOp.NOP: case Op.FENCE: return '';
+    case Op.LUI: return set64(rd, `${imm}`, `${imm >> 31}`);
+    case Op.AUIPC: return setNumber(rd, `pageVa + ${i.off + imm}`);
+    case Op.JAL: return `${setNumber(rd, `pageVa + ${i.next}`)}\n${goTo(i.off + imm, s)}`;
+    case Op.JALR:
+      return `{ ${sumWithImm(rs1, imm)}\n${setNumber(rd, `pageVa + ${i.next}`)}
+    const d = h * ${TWO_32} + ((l & ~1) >>> 0) - pageVa;
+    if (d >= 0 && d < ${PAGE_SIZE}) return d | 0;
+    exit.farPc = pageVa + d; return ${BLOCK_FAR}; }`; // never in a looping block
+    case Op.BEQ: return branch(i, s, `${l1} === ${l2} && ${h1} === ${h2}`);
+    case Op.BNE: return branch(i, s, `${l1} !== ${l2} || ${h1} !== ${h2}`);
+    case Op.BLT: return branch(i, s, less(l1, h1, l2, h2, true));
+    case Op.BGE: return branch(i, s, `!${less(l1, h1, l2, h2, true)}`);
+    case Op.BLTU: return branch(i, s, less(l1, h1, l2, h2, false));
+    case Op.BGEU: return branch(i, s, `!${less(l1, h1, l2, h2, false)}`);
+
+    case Op.LB: return load(i, s, 1, 'dv.getInt8(pa)', '(mmu.lo << 24) >> 24', (v) => set32(rd, v));
+    case Op.LBU: return load(i, s, 1, 'dv.getUint8(pa)', 'mmu.lo', (v) => set64(rd, v, '0'));
+    case Op.LH: return load(i, s, 2, 'dv.getInt16(pa, true)', '(mmu.lo << 16) >> 16', (v) => set32(rd, v));
+    case Op.LHU: return load(i, s, 2, 'dv.getUint16(pa, true)', 'mmu.lo', (v) => set64(rd, v, '0'));
+    case Op.LW: return load(i, s, 4, 'dv.getInt32(pa, true)', 'mmu.lo', (v) => set32(rd, v));
+    case Op.LWU: return load(i, s, 4, 'dv.getInt32(pa, true)', 'mmu.lo', (v) => set64(rd, v, '0'));
+    case Op.LD: return load(i, s, 8, '', '', (v, vh) => set64(rd, v, vh));
+    case Op.FLW: return load(i, s, 4, 'dv.getInt32(pa, true)', 'mmu.lo', (v) => `f[${rd}] = ${v}; f[${rd + 1}] = -1;`);
+    case Op.FLD: return load(i, s, 8, '', '', (v, vh) => `f[${rd}] = ${v}; f[${rd + 1}] = ${vh};`);
+    case Op.SB: return store(i, s, 1, `dv.setInt8(pa, ${l2});`, l2, '0');
+    case Op.SH: return store(i, s, 2, `dv.setInt16(pa, ${l2}, true);`, l2, '0');
+    case Op.SW: return store(i, s, 4, `dv.setInt32(pa, ${l2}, true);`, l2, '0');
+    case Op.SD: return store(i, s, 8, `dv.setInt32(pa, ${l2}, true); dv.setInt32(pa + 4, ${h2}, true);`, l2, h2);
+    case Op.FSW: return store(i, s, 4, `dv.setInt32(pa, f[${rs2}], true);`, `f[${rs2}]`, '0');
+    case Op.FSD: return store(i, s, 8, `dv.setInt32(pa, f[${rs2}], true); dv.setInt32(pa + 4, f[${rs2 + 1}], true);`,
+      `f[${rs2}]`, `f[${rs2 + 1}]`);
+
+    case Op.ADDI: return rd === 0 ? '' : `{ ${sumWithImm(rs1, imm)} x[${rd}] = l; x[${rd + 1}] = h; }`;
+    case Op.SLTI: return set64(rd, `${less(l1, h1, `${imm}`, `${imm >> 31}`, true)} ? 1 : 0`, '0');
+    case Op.SLTIU: return set64(rd, `${less(l1, h1, `${imm}`, `${imm >> 31}`, false)} ? 1 : 0`, '0');
+    case Op.XORI: return set64(rd, `${l1} ^ ${imm}`, imm < 0 ? `~${h1}` : h1);
+    case Op.ORI: return set64(rd, `${l1} | ${imm}`, imm < 0 ? '-1' : h1);
+    case Op.ANDI: return set64(rd, `${l1} & ${imm}`, imm < 0 ? h1 : '0');
+    case Op.SLLI: return shiftImm('l', rd, rs1, imm);
+    case Op.SRLI: return shiftImm('r', rd, rs1, imm);
+    case Op.SRAI: return shiftImm('a', rd, rs1, imm);
+    case Op.ADD:
+      return `{ const a = ${l1}, l = (a + ${l2}) | 0; x[${rd + 1}] = (${h1} + ${h2} + ((l >>> 0) < (a >>> 0) ? 1 : 0)) | 0; x[${rd}] = l; }`;
+    case Op.SUB:
+      return `{ const a = ${l1}, b = ${l2}; x[${rd + 1}] = (${h1} - ${h2} - ((a >>> 0) < (b >>> 0) ? 1 : 0)) | 0; x[${rd}] = (a - b) | 0; }`;
+    case Op.SLL: return `shiftLeft(x, ${rd}, ${l1}, ${h1}, ${l2} & 63);`;
+    case Op.SRL: return `shiftRight(x, ${rd}, ${l1}, ${h1}, ${l2} & 63);`;
+    case Op.SRA: return `shiftRightArith(x, ${rd}, ${l1}, ${h1}, ${l2} & 63);`;
+    case Op.SLT: return set64(rd, `${less(l1, h1, l2, h2, true)} ? 1 : 0`, '0');
+    case Op.SLTU: return set64(rd, `${less(l1, h1, l2, h2, false)} ? 1 : 0`, '0');
+    case Op.XOR: return set64(rd, `${l1} ^ ${l2}`, `${h1} ^ ${h2}`);
+    case Op.OR: return set64(rd, `${l1} | ${l2}`, `${h1} | ${h2}`);
+    case Op.AND: return set64(rd, `${l1} & ${l2}`, `${h1} & ${h2}`);
+    case Op.ADDIW: return set32(rd, `(${l1} + ${imm}) | 0`);
+    case Op.SLLIW: return set32(rd, `${l1} << ${imm}`);
+    case Op.SRLIW: return set32(rd, `(${l1} >>> ${imm}) | 0`);
+    case Op.SRAIW: return set32(rd, `${l1} >> ${imm}`);
+    case Op.ADDW: return set32(rd, `(${l1} + ${l2}) | 0`);
+    case Op.SUBW: return set32(rd, `(${l1} - ${l2}) | 0`);
+    case Op.SLLW: return set32(rd, `${l1} << (${l2} & 31)`);
+    case Op.SRLW: return set32(rd, `(${l1} >>> (${l2} & 31)) | 0`);
+    case Op.SRAW: return set32(rd, `${l1} >> (${l2} & 31)`);
+    case Op.MUL: return `mul64(${l1}, ${h1}, ${l2}, ${h2}); x[${rd}] = out[0]; x[${rd + 1}] = out[1];`;
+    case Op.MULW: return set32(rd, `Math.imul(${l1}, ${l2})`);
+    case Op.MULH: case Op.MULHSU: case Op.MULHU: case Op.DIV: case Op.DIVU: case Op.REM: case Op.REMU:
+    case Op.DIVW: case Op.DIVUW: case Op.REMW: case Op.REMUW:
+      return `executeMulDiv(${i.op}, x, ${rd}, ${rs1}, ${rs2});`;
+  }
+  if (i.op >= Op.LR_W && i.op <= Op.AMOMAXU_D) {
+    return `{ const c = executeAtomic(${i.op}, ctx, mmu, dv, ${rd}, ${rs1}, ${rs2}); if (c !== 0) ${fault(i, s, 'c')} }`;
+  }
+  // F and D arithmetic: the FP unit takes register numbers; conversions may target x0.
+  return `if (!executeFp(${i.op}, ctx, ${rd >> 1}, ${rs1 >> 1}, ${rs2 >> 1}, ${i.rs3}, ${i.rm})) ${fault(i, s, CAUSE_ILLEGAL_INSTRUCTION)}
+    x[0] = 0; x[1] = 0;`;
+}
