@@ -7,6 +7,7 @@ import { host_console } from '../kernel/drivers/tty/host_console';
 import { errnoName } from '../kernel/errno';
 import { start_kernel, type init_result } from '../kernel/init/main';
 import { Kernel } from '../kernel/kernel';
+import { set_kernel } from '../kernel/kfunc';
 import { formatLogRecord } from '../kernel/printk';
 import { snapshot } from '../kernel/snapshot';
 import { formatTraceEvent } from '../kernel/trace';
@@ -32,6 +33,8 @@ function say(line: string): void {
 export function run(o: RunOptions): number {
   const started = process.hrtime.bigint();
   const k = new Kernel({ memBytes: o.memBytes, seed: o.seed, root: o.root, sysroot: o.sysroot, console: host_console() });
+  // A state dump shows where each sleeping task sleeps, down to our source line.
+  k.captureKernelLines = o.dumpState !== undefined;
   if (o.trace.size > 0) {
     o.trace.forEach((c) => k.traceEnabled.add(c));
     k.traceSinks.push((e) => process.stderr.write(formatTraceEvent(e) + '\n'));
@@ -55,7 +58,10 @@ export function run(o: RunOptions): number {
   }
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (o.dmesg) for (const rec of k.log) process.stderr.write(formatLogRecord(rec) + '\n');
-  if (o.dumpState !== undefined) writeFileSync(o.dumpState, JSON.stringify(snapshot(k), null, 2) + '\n');
+  if (o.dumpState !== undefined) {
+    set_kernel(k);
+    writeFileSync(o.dumpState, JSON.stringify(snapshot(k), null, 2) + '\n');
+  }
   if (o.stats) {
     const n = k.hart.instret;
     say(`instructions=${n} wall=${wall.toFixed(3)}s mips=${(n / wall / 1e6).toFixed(1)}`);

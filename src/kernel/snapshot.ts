@@ -5,7 +5,9 @@
  */
 import type { Kernel } from './kernel';
 import { stateLetter } from './kernel';
-import { mm_snapshot } from './mm/snapshot';
+import type { mm_struct } from './mm/mm_types';
+import { mm_snapshot, physmem_snapshot, shared_frames } from './mm/snapshot';
+import { formatLogRecord } from './printk';
 import { signame } from './signal_types';
 import { PF_EXITING, PF_FORKNOEXEC, PF_IDLE, PF_KTHREAD, PF_NPROC_EXCEEDED, PF_RANDOMIZE, PF_SIGNALED, type Task } from './task';
 
@@ -76,16 +78,21 @@ export function task_snapshot(t: Task) {
   };
 }
 
-/** The whole machine as data. */
+/** The whole machine as data (docs/kernel-state.md describes every field). */
 export function snapshot(k: Kernel) {
-  const mms = new Map<number, ReturnType<typeof mm_snapshot>>();
-  for (const t of k.tasks) if (t.mm !== null && !mms.has(t.mm.id)) mms.set(t.mm.id, mm_snapshot(t.mm));
+  const mms = new Map<number, mm_struct>();
+  for (const t of k.tasks) if (t.mm !== null) mms.set(t.mm.id, t.mm);
   return {
     schema: 'forkscope.kernel/1',
     time_ns: k.ktime_get_ns(),
     instructions: k.hart.instret,
+    current: k.rq.curr?.pid ?? null,
+    runqueue: k.rq.queue.map((t) => t.pid),
     tasks: k.tasks.map(task_snapshot),
-    mms: [...mms.values()],
+    mms: [...mms.values()].map(mm_snapshot),
+    shared_frames: shared_frames([...mms.values()]),
+    physmem: physmem_snapshot(),
+    dmesg: k.log.map(formatLogRecord),
   };
 }
 
