@@ -216,8 +216,6 @@ export class fs_struct {
   /** Tasks sharing this (CLONE_FS). */
   users = 1;
   umask = 0o022;
-  /** Set while an exec of a task sharing it runs (copy_fs then fails with EAGAIN). */
-  in_exec = false;
 
   constructor(public root: dentry, public pwd: dentry) {}
 }
