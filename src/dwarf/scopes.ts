@@ -265,7 +265,8 @@ export class FunctionInfo extends Scope {
     super('function', die, ranges, undefined, env);
     this.name = inheritedString(die, DW_AT.name) ?? `<function at 0x${this.lowPc.toString(16)}>`;
     this.linkageName = inheritedString(die, DW_AT.linkage_name) ?? inheritedString(die, DW_AT.MIPS_linkage_name);
-    this.external = inherited(die, DW_AT.external)?.value.kind === 'flag';
+    const external = inherited(die, DW_AT.external)?.value;
+    this.external = external?.kind === 'flag' && external.value;
     this.declFile = declFile(env, die);
     this.declLine = inheritedUint(die, DW_AT.decl_line);
   }

@@ -1,4 +1,4 @@
-import type { CallFrameInfo, CfaRule, RegisterRule } from './cfi';
+import type { CallFrameInfo, CfaRule, Cie, RegisterRule } from './cfi';
 import { evaluateValue } from './eval';
 import type { EvalContext } from './eval';
 import { DWARF_REG_COUNT, DWARF_REG_FP, DWARF_REG_RA, DWARF_REG_SP, isCalleeSaved } from './regs';
@@ -83,7 +83,7 @@ export function computeCfa(rule: CfaRule, regs: RegisterFile, memory: MemoryRead
 export function unwindStep(cfi: CallFrameInfo | undefined, frame: Frame, memory: MemoryReader): UnwoundFrame | undefined {
   const found = cfi?.rowAt(lookupPc(frame));
   const caller = found
-    ? unwindWithCfi(found.row.cfa, found.row.registers, found.fde.cie.returnAddressRegister, frame, memory)
+    ? unwindWithCfi(found.row.cfa, found.row.registers, found.fde.cie, frame, memory)
     : unwindWithoutCfi(frame, memory);
   if (!caller) return undefined;
   const sp = frame.regs[DWARF_REG_SP];
@@ -92,8 +92,9 @@ export function unwindStep(cfi: CallFrameInfo | undefined, frame: Frame, memory:
   return caller;
 }
 
-function unwindWithCfi(cfaRule: CfaRule, rules: ReadonlyMap<number, RegisterRule>, raColumn: number, frame: Frame,
+function unwindWithCfi(cfaRule: CfaRule, rules: ReadonlyMap<number, RegisterRule>, cie: Cie, frame: Frame,
   memory: MemoryReader): UnwoundFrame | undefined {
+  const raColumn = cie.returnAddressRegister;
   const cfa = computeCfa(cfaRule, frame.regs, memory);
   if (cfa === undefined) return undefined;
   const regs: (bigint | undefined)[] = new Array(DWARF_REG_COUNT);
@@ -121,7 +122,9 @@ function unwindWithCfi(cfaRule: CfaRule, rules: ReadonlyMap<number, RegisterRule
   regs[0] = 0n;
   const ra = regs[raColumn];
   if (ra === undefined || ra === 0n || ra > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
-  return { pc: Number(ra), regs, returnAddress: true, cfa, method: 'cfi' };
+  // Out of a signal trampoline ('S' augmentation) the saved pc is where the signal interrupted
+  // the program, not a return address.
+  return { pc: Number(ra), regs, returnAddress: !cie.signalFrame, cfa, method: 'cfi' };
 }
 
 /** A frame larger than this is not one: s0 is not a frame pointer then. */

@@ -344,6 +344,7 @@ describe('dwarf: hand-built DWARF', function () {
       // CIE "zRS": a signal frame whose FDE pointers are pc-relative sdata4.
       const cie2 = b.length;
       b.u32(0).u32(0).u8(1).cstr('zRS').uleb(1).sleb(-8).u8(1).uleb(1).u8(0x1b);
+      b.u8(0x0c, 2, 16).u8(0x80 | 1, 2); // cfa = sp+16, ra saved at cfa-16
       b.patch(cie2, b.length - cie2 - 4, 4);
       const fde2 = b.length;
       b.u32(0).u32(fde2 + 4 - cie2);
@@ -357,6 +358,11 @@ describe('dwarf: hand-built DWARF', function () {
         [0x4000, 0x4020, undefined, 'zRS', true],
       ]);
       assert.equal(cfi.fdes[0].cie.personality, 0x7777, 'an indirect pointer is the address of the pointer');
+      // Unwinding out of a signal frame gives the interrupted pc, which is not a return address.
+      const regs: (bigint | undefined)[] = new Array(64).fill(undefined);
+      regs[2] = 0x7000n;
+      const caller = unwindStep(cfi, { pc: 0x4004, regs, returnAddress: false }, (a, size) => (a === 0x7000n ? new Bytes().uN(0x1234, size).done() : undefined));
+      assert.deepEqual([caller?.pc, caller?.returnAddress, caller?.regs[2]], [0x1234, false, 0x7010n]);
       assert.throws(() => new CallFrameInfo({ ehFrame: b.done() }), DwarfError, 'pc-relative pointers need the section address');
       const warnings: string[] = [];
       assert.equal(new CallFrameInfo({ ehFrame: b.done() }, {}, (m) => warnings.push(m)).fdes.length, 1, 'the FDE whose CIE is readable is kept');
