@@ -33,6 +33,9 @@ const FAST_SLICE = 200_000;
 /** Instructions per slow slice. */
 const SLOW_SLICE = 5_000;
 
+/** Longest LR…SC sequence stepped as one (the ISA guarantees progress only for 16 instructions). */
+const MAX_ATOMIC_SEQUENCE = 16;
+
 /** Kernel functions every return to user mode goes through (kernel/entry/common.ts). */
 const EXIT_TO_USER = new Set(['syscall_exit_to_user_mode', 'irqentry_exit_to_user_mode']);
 
@@ -129,12 +132,31 @@ export class RunControl {
       if (!resuming && this.bps.has(pc)) return { kind: 'breakpoint', task: t, pc };
       const watched = this.watch.active && t.mm !== null && this.watch.watches(t.mm) ? this.watchBefore(t) : null;
       const retired = k.hart.instret;
-      const h = this.translate(runMachine(k, 1).kind);
+      const h = this.translate(runMachine(k, this.atomicLength(t)).kind);
       if (watched !== null && k.hart.instret > retired) return { kind: 'watch', hit: watched };
       if (h !== null) return h;
       if (this.eventPending) return null;
     }
     return null;
+  }
+
+  /**
+   * How many instructions to run as one step at `t`'s pc: 1, or a whole LR…SC sequence. The
+   * hart drops the LR reservation whenever it returns to the kernel loop (as Linux does on every
+   * kernel entry), so stepping between LR and SC would make every SC fail and the loop around
+   * them spin forever; gdb steps over such sequences as a unit for the same reason.
+   */
+  private atomicLength(t: Task): number {
+    const first = decodeAt(this.k, t, t.regs.pc);
+    if (first === null || (first.op !== Op.LR_W && first.op !== Op.LR_D)) return 1;
+    let pc = t.regs.pc + first.len;
+    for (let n = 2; n <= MAX_ATOMIC_SEQUENCE; n++) {
+      const i = decodeAt(this.k, t, pc);
+      if (i === null) break;
+      if (i.op === Op.SC_W || i.op === Op.SC_D) return n;
+      pc += i.len;
+    }
+    return 1;
   }
 
   /** The watchpoint the instruction at `t`'s pc will trigger, with the bytes before it. */
@@ -197,8 +219,11 @@ export class RunControl {
     if (intoKernel && inst !== null && inst.op === Op.ECALL) this.probe.set('step', (task) => task === t);
     try {
       this.resumeAt = null;
-      const h = this.translate(runMachine(this.k, 1).kind);
+      const watched = this.watch.active && t.mm !== null && this.watch.watches(t.mm) ? this.watchBefore(t) : null;
+      const retired = this.k.hart.instret;
+      const h = this.translate(runMachine(this.k, this.atomicLength(t)).kind);
       this.afterSlice();
+      if (watched !== null && this.k.hart.instret > retired) return { kind: 'watch', hit: watched };
       if (h !== null) return h;
     } finally {
       this.probe.clear('step');

@@ -98,8 +98,10 @@ export class Debugger {
     this.images = new ImageStore(plan.root, plan.sysroot);
     this.images.image(plan.guestProgram);
     const k = this.kernel;
-    // Kernel frames of sleeping tasks show where they sleep.
+    // Kernel frames of sleeping tasks show where they sleep. They are read from JavaScript stack
+    // traces, which must be deep enough to hold a whole kernel path.
     k.captureKernelLines = true;
+    Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 200);
     for (const c of ['sched', 'exec', 'signal', 'oom', 'mm', ...plan.trace]) k.traceEnabled.add(c);
     k.traceSinks.push((e) => this.onTrace(e));
     k.logSinks.push((r) => {

@@ -7,7 +7,7 @@
  * from the host once and shared by every task that maps them.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Dwarf } from '../dwarf';
 import { ET_DYN, parseElf, PT_LOAD, STT_FUNC, type ElfFile } from '../elf';
 import type { mm_struct } from '../kernel/mm/mm_types';
@@ -15,6 +15,7 @@ import type { mm_struct } from '../kernel/mm/mm_types';
 export class Image {
   readonly elf: ElfFile;
   private dwarfCache: Dwarf | null | undefined;
+  private readonly sources = new Map<string, string>();
 
   constructor(readonly hostPath: string, readonly guestPath: string) {
     this.elf = parseElf(new Uint8Array(readFileSync(hostPath)));
@@ -39,6 +40,30 @@ export class Image {
   get firstSegmentPage(): number {
     const load = this.elf.programHeaders.find((p) => p.p_type === PT_LOAD);
     return load === undefined ? 0 : load.p_vaddr - (load.p_vaddr % 4096);
+  }
+
+  /**
+   * The host file of a source path from the DWARF. Reproducible builds record paths relative to
+   * the build directory (`examples/cow.c` with comp_dir `.`); such a path is looked for beside
+   * the ELF and in the directories above it, where the build most likely ran.
+   */
+  sourcePath(path: string): string {
+    let found = this.sources.get(path);
+    if (found === undefined) {
+      found = path;
+      if (!isAbsolute(path) || !existsSync(path)) {
+        for (let d = dirname(this.hostPath), i = 0; i < 6; d = dirname(d), i++) {
+          const candidate = resolve(d, path.replace(/^\/+/, ''));
+          if (existsSync(candidate)) {
+            found = candidate;
+            break;
+          }
+          if (dirname(d) === d) break;
+        }
+      }
+      this.sources.set(path, found);
+    }
+    return found;
   }
 
   /** The address of a symbol by name (link-time), for function breakpoints. */

@@ -8,16 +8,25 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NR_syscalls, sys_call_entry } from '../kernel/syscall_table';
-import { SOURCE_ROOT } from './stack';
+import { SOURCE_ROOT } from './source_root';
 
 const DECLARED = /kfunc\([^,]+,\s*function\*\s*(\w+)/g;
 const TRAP = /makeTrapSignal\('(\w+)'\)/g;
 
-let cache: { names: Set<string>; complete: boolean } | undefined;
+export interface KernelFunctions {
+  readonly names: Set<string>;
+  /** Whether the sources were read (otherwise only system calls are known). */
+  readonly complete: boolean;
+  /** Where each function is declared in our sources (file, line). */
+  readonly declared: Map<string, { file: string; line: number }>;
+}
 
-export function kernelFunctions(): { names: Set<string>; complete: boolean } {
+let cache: KernelFunctions | undefined;
+
+export function kernelFunctions(): KernelFunctions {
   if (cache !== undefined) return cache;
   const names = new Set<string>();
+  const declared = new Map<string, { file: string; line: number }>();
   for (let nr = 0; nr < NR_syscalls; nr++) {
     const e = sys_call_entry(nr);
     if (e !== undefined) names.add(`sys_${e.name}`);
@@ -28,9 +37,15 @@ export function kernelFunctions(): { names: Set<string>; complete: boolean } {
     for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
       if (!file.endsWith('.ts')) continue;
       const text = readFileSync(join(dir, file), 'utf8');
-      for (const re of [DECLARED, TRAP]) for (const m of text.matchAll(re)) names.add(m[1]);
+      for (const re of [DECLARED, TRAP]) {
+        for (const m of text.matchAll(re)) {
+          names.add(m[1]);
+          const line = text.slice(0, m.index).split('\n').length;
+          if (!declared.has(m[1])) declared.set(m[1], { file: join(dir, file), line });
+        }
+      }
     }
   }
-  cache = { names, complete };
+  cache = { names, complete, declared };
   return cache;
 }

@@ -4,14 +4,17 @@
  * then one frame marking where user mode entered the kernel (the system call, the fault), then
  * the user frames, unwound with the program's CFI and expanded into inlined calls by DWARF.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { lookupPc, type Frame, type InlineFrame, type RegisterFile } from '../dwarf';
+import { join, sep } from 'node:path';
+import { lookupPc, type Frame, type InlineFrame, type RegisterFile, type UnwoundFrame } from '../dwarf';
 import type { Kernel } from '../kernel/kernel';
 import type { KFrame } from '../kernel/kfunc';
 import { PF_KTHREAD, type Task } from '../kernel/task';
 import type { ImageStore, Module } from './images';
 import { dwarfReader } from './memory';
+import { kernelFunctions } from './kernel_functions';
+import { unwindByPrologue } from './prologue';
+import { originalPosition } from './sourcemap';
+import { SOURCE_ROOT } from './source_root';
 
 export interface StackFrame {
   readonly kind: 'kernel' | 'boundary' | 'user';
@@ -39,14 +42,6 @@ export interface UserFrame {
 /** Deepest user stack we unwind (a runaway recursion still shows its top). */
 const MAX_USER_FRAMES = 512;
 
-/** The directory holding `src/kernel/`, so kernel frames can name their files. */
-export const SOURCE_ROOT = (() => {
-  for (let d = __dirname; ; d = dirname(d)) {
-    if (existsSync(join(d, 'src', 'kernel'))) return d;
-    if (dirname(d) === d) return undefined;
-  }
-})();
-
 /** The integer and FP registers of a task as a DWARF register file. */
 export function registerFile(t: Task): RegisterFile {
   const regs: bigint[] = [];
@@ -58,17 +53,24 @@ export function registerFile(t: Task): RegisterFile {
   return regs;
 }
 
-export function kernelFrameFile(f: KFrame): string | undefined {
+/** Our TypeScript file and line of a kernel frame (through the bundle's source map if need be). */
+export function kernelFramePosition(f: KFrame): { file: string; line: number } | undefined {
   if (f.file === null) return undefined;
-  if (f.file.startsWith('/')) return f.file;
-  return SOURCE_ROOT === undefined ? undefined : join(SOURCE_ROOT, f.file);
+  const at = f.file.endsWith('.js') ? originalPosition(f.file, f.line)
+    : f.file.startsWith('/') ? { file: f.file, line: f.line }
+      : SOURCE_ROOT === undefined ? undefined : { file: join(SOURCE_ROOT, f.file), line: f.line };
+  // Stopped on entry, the function has not started: the innermost code is kfunc's wrapper.
+  // Show the function's own first line instead.
+  if (at === undefined || at.file.endsWith(`${sep}kernel${sep}kfunc.ts`)) return kernelFunctions().declared.get(f.fn) ?? at;
+  return at;
 }
 
 export function taskStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
   const out: StackFrame[] = [];
   for (let i = t.kstack.length - 1; i >= 0; i--) {
     const f = t.kstack[i];
-    out.push({ kind: 'kernel', name: f.fn, file: kernelFrameFile(f), line: f.line, column: 1, kframe: f });
+    const at = kernelFramePosition(f);
+    out.push({ kind: 'kernel', name: f.fn, file: at?.file, line: at?.line ?? 0, column: 1, kframe: f });
   }
   if ((t.flags & PF_KTHREAD) !== 0 || t.mm === null) return out;
   const boundary = boundaryName(t);
@@ -111,8 +113,13 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
     linkFrames.push(linkFrame);
     const dwarf = module.image.dwarf;
     pending.push({ module, index: linkFrames.length - 1, inline: dwarf?.inlineFrames(lookupPc(linkFrame)) ?? [], pc });
-    const caller = dwarf?.unwind(linkFrame, mem);
-    if (caller === undefined || caller.pc === 0) break;
+    let caller: Frame | undefined = dwarf?.unwind(linkFrame, mem);
+    if (caller === undefined || (caller as UnwoundFrame).method !== 'cfi') {
+      // No CFI here: read the function's prologue before trusting a leaf convention.
+      const sym = module.image.elf.symbolize(lookupPc(linkFrame));
+      if (sym !== undefined) caller = unwindByPrologue(frame, lookupPc(linkFrame) - sym.offset + module.bias, mem) ?? caller;
+    }
+    if (caller === undefined || caller.pc === 0 || caller.pc === pc) break;
     frame = { pc: caller.pc, regs: caller.regs, returnAddress: true };
   }
   // Frames are built once the whole physical stack is known: variables of a frame may need
@@ -127,7 +134,7 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
     } else {
       for (const inl of p.inline) {
         out.push({
-          kind: 'user', name: inl.name, file: inl.file, line: inl.line ?? 0, column: inl.column ?? 0, pc: p.pc,
+          kind: 'user', name: inl.name, file: inl.file === undefined ? undefined : p.module.image.sourcePath(inl.file), line: inl.line ?? 0, column: inl.column ?? 0, pc: p.pc,
           user: { module: p.module, frames: linkFrames, index: p.index, inline: inl },
         });
       }

@@ -12,7 +12,7 @@ import { mm_snapshot, vma_snapshot } from '../kernel/mm/snapshot';
 import { vm_flags_names, VM_STACK_INCOMPLETE_SETUP } from '../kernel/mm/vm_flags';
 import { task_snapshot } from '../kernel/snapshot';
 import { signame } from '../kernel/signal_types';
-import type { Task } from '../kernel/task';
+import { Task } from '../kernel/task';
 import { childCount, children, formatValue, store, type CValue } from './cvalue';
 import { evaluate } from './expr';
 import type { FrameScope } from './frame_scope';
@@ -26,8 +26,9 @@ export interface VarNode {
   readonly childCount?: number;
   /** Arrays are paged by index (DAP indexedVariables). */
   readonly indexed?: boolean;
-  /** Guest address of the value, for the memory view. */
+  /** Guest address and size of the value, for the memory view and data breakpoints. */
   readonly address?: number;
+  readonly size?: number;
   /** An expression that evaluates to this value in the frame (watch, copy as expression). */
   readonly evaluateName?: string;
   /** Assigns from an expression's text; returns the new node. Throws with a clear message. */
@@ -49,6 +50,7 @@ export function cNode(scope: FrameScope, name: string, v: CValue | Error, o: Vie
     value: formatValue(scope.env, v, o.hex),
     type: typeName(s),
     address: v.place.kind === 'memory' ? v.place.address : undefined,
+    size: v.bytes.length,
     evaluateName,
     childCount: n,
     indexed: n > 0 && typeName(s).endsWith(']'),
@@ -146,9 +148,12 @@ export function dataNode(name: string, v: unknown, o: ViewOptions): VarNode {
   return { name, value: String(v) };
 }
 
-/** A kernel function's recorded locals (klocals): clone_flags decoded, the new task, the bprm… */
-export function kernelLocals(locals: Record<string, unknown> | null, o: ViewOptions): VarNode[] {
-  return Object.entries(locals ?? {}).map(([k, v]) => dataNode(k, v, o));
+/**
+ * A kernel function's recorded locals (klocals): clone_flags decoded, the new task, the bprm…
+ * A task among them is shown as its task_struct, as a pointer would be in Linux.
+ */
+export function kernelLocals(k: Kernel, locals: Record<string, unknown> | null, o: ViewOptions): VarNode[] {
+  return Object.entries(locals ?? {}).map(([name, v]) => (v instanceof Task ? taskNode(k, v, o, name) : dataNode(name, v, o)));
 }
 
 /** `task_struct` with Linux's field names; parent, children and threads expand into theirs. */
