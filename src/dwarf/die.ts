@@ -55,12 +55,6 @@ export function signedValue(v: AttrValue): bigint | undefined {
   return v.signed || v.size === 0 ? big : BigInt.asIntN(v.size * 8, big);
 }
 
-/** A constant attribute read as unsigned 64-bit. */
-export function unsignedValue(v: AttrValue): bigint | undefined {
-  if (v.kind !== 'constant') return undefined;
-  return BigInt.asUintN(64, BigInt(v.value));
-}
-
 /** A debugging information entry: a tag, its attributes, and its children in order. */
 export class Die {
   readonly children: Die[] = [];

@@ -12,7 +12,7 @@ export { collectSections } from './sections';
 export { DebugInfo } from './info';
 export { Unit } from './unit';
 export type { UnitHeader } from './unit';
-export { Die, signedValue, unsignedValue } from './die';
+export { Die, signedValue } from './die';
 export type { Attribute, AttrValue } from './die';
 
 export { parseLineProgram } from './line';

@@ -59,7 +59,7 @@ function indexedListOffset(unit: Unit, section: Uint8Array, base: number | undef
 /** Ranges of DW_AT_ranges in either encoding: DWARF 5 `.debug_rnglists` or older `.debug_ranges`. */
 export function readRangeList(unit: Unit, value: AttrValue): AddressRange[] {
   const { sections } = unit.info;
-  const base = unit.root.address(DW_AT.low_pc) ?? 0;
+  const base = unit.baseAddress;
   if (value.kind === 'rnglistx' || (value.kind === 'sectionOffset' && unit.version >= 5)) {
     const section = sections.rnglists;
     if (!section) throw new DwarfError('.debug_rnglists is missing');
@@ -131,7 +131,7 @@ function readRanges(unit: Unit, section: Uint8Array, offset: number, base: numbe
  */
 export function readLocationList(unit: Unit, value: AttrValue): LocationList {
   const { sections } = unit.info;
-  const base = unit.root.address(DW_AT.low_pc) ?? 0;
+  const base = unit.baseAddress;
   if (value.kind === 'loclistx' || (value.kind === 'sectionOffset' && unit.version >= 5)) {
     const section = sections.loclists;
     if (!section) throw new DwarfError('.debug_loclists is missing');

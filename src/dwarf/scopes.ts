@@ -163,14 +163,6 @@ export class Scope {
     protected readonly env: ScopeEnv,
   ) {}
 
-  /** The out-of-line function this scope belongs to. */
-  get function(): FunctionInfo {
-    let root = this.parent;
-    if (!root) return this as Scope as FunctionInfo;
-    while (root.parent) root = root.parent;
-    return root as FunctionInfo;
-  }
-
   contains(pc: number): boolean {
     for (const r of this.ranges) if (r.low <= pc && pc < r.high) return true;
     return false;

@@ -78,6 +78,9 @@ describe('dwarf: line tables', function () {
           }
         }
         assert.ok(checked > 20, `only ${checked} addresses checked`);
+        const sources = dwarf.lineTable.files.map((f) => basename(f));
+        for (const f of [...SOURCES, 'shapes.h']) assert.ok(sources.includes(f), `${f} in ${sources.join(' ')}`);
+        assert.ok(dwarf.lineTable.files.every((f) => f.startsWith(FIXTURES)), 'full paths');
         assert.equal(dwarf.lineAt(0x100), undefined, 'an address outside every sequence has no line');
       });
 

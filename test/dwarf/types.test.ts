@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DW_TAG, typeName, typeSize } from '../../src/dwarf';
+import { DW_TAG, stripTypedefs, typeName, typeSize } from '../../src/dwarf';
 import type { Dwarf, Scope, Type, Variable } from '../../src/dwarf';
 import { BUILDS, ElfFile, GDB, buildFixture, requireCommands, run } from './helpers';
 
@@ -146,6 +146,9 @@ describe('dwarf: types against gdb', function () {
     assert.equal(typeName({ kind: 'function', returnType: { kind: 'void' }, params: [], variadic: false, prototyped: false }), 'void ()');
     assert.equal(typeName({ kind: 'function', returnType: { kind: 'void' }, params: [], variadic: false, prototyped: true }), 'void (void)');
     assert.equal(typeSize({ kind: 'array', element: arr, dims: [3] }), 48);
+    const binop: Type = { kind: 'typedef', name: 'binop', target: { kind: 'qualified', qualifier: 'const', target: { kind: 'pointer', target: fn, byteSize: 8 } } };
+    assert.equal(typeName(binop), 'binop');
+    assert.equal(typeName(stripTypedefs(binop)), 'int (*)(int)');
     assert.equal(typeSize({ kind: 'array', element: int, dims: [undefined] }), undefined);
   });
 });
