@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { DW_FORM, attrName, formatExpression, tagName } from '../../src/dwarf';
 import type { Attribute, Die } from '../../src/dwarf';
-import { BUILDS, DWARFDUMP, ElfFile, READELF, buildFixture, hasCommand, hex, requireCommands, run } from './helpers';
+import { BUILDS, CLANG, DWARFDUMP, ElfFile, READELF, buildFixture, hex, requireCommands, run } from './helpers';
 import { parseDwarfdumpAttrs, parseReadelfInfo } from './oracles';
 
 /** The part of readelf's value text that follows an "(indirect string, offset: 0x79): " style prefix. */
@@ -63,7 +63,8 @@ const INDEXED_FORMS = new Set<number>([
 describe('dwarf: .debug_info against readelf', function () {
   for (const build of BUILDS) {
     it(`reads every DIE, tag, attribute and value (${build.name})`, function () {
-      requireCommands(this, build.compiler, READELF);
+      // readelf misreads some of clang's forms; llvm-dwarfdump checks those (see below).
+      requireCommands(this, build.compiler, READELF, ...(build.compiler === CLANG ? [DWARFDUMP] : []));
       const path = buildFixture(build);
       const expected = parseReadelfInfo(run(READELF, ['--debug-dump=info', '-wN', path]));
       const dwarf = new ElfFile(path).dwarf();
@@ -100,7 +101,6 @@ describe('dwarf: .debug_info against readelf', function () {
           // DW_FORM_loclistx in a file of several units.
           const fromDwarfdump = a.value.kind === 'loclistx' || a.value.kind === 'rnglistx' || (depth === 0 && INDEXED_FORMS.has(a.form));
           if (fromDwarfdump) {
-            if (!hasCommand(DWARFDUMP)) continue;
             llvmAttrs ??= parseDwarfdumpAttrs(run(DWARFDUMP, ['--debug-info', path]));
             t = llvmAttrs.get(`${die.offset}/${want.attrs[j].name}`) ?? '(missing)';
             if (a.value.kind === 'address') t = hex(BigInt(t));
