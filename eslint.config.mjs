@@ -16,4 +16,10 @@ export default tseslint.config(
       'require-yield': 'off',
     },
   },
+  {
+    // The command's launcher is a plain CommonJS script that loads the bundle.
+    files: ['bin/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
