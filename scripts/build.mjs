@@ -7,6 +7,7 @@ const entries = [
   ['scripts/bench.ts', 'dist/bench.js'],
   ['src/adapter/main.ts', 'dist/adapter.js'],
   ['src/extension/extension.ts', 'dist/extension.js'],
+  ['scripts/bench/debugger-client.ts', 'dist/bench-debugger.js'],
 ].filter(([src]) => existsSync(src));
 
 await Promise.all(entries.map(([src, out]) => build({

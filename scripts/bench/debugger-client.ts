@@ -1,0 +1,92 @@
+// The debugger's responsiveness, measured as an editor sees it: a DAP client drives
+// dist/adapter.js over stdio and times request → response/event round trips. Bundled to
+// dist/bench-debugger.js and run by scripts/bench/debugger.ts, which prints the medians; this
+// prints them as JSON.
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { join } from 'node:path';
+
+const root = process.argv[2];
+const samples = Math.max(5, Number(process.argv[3] ?? 30));
+
+function ms(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function session(): Promise<DebugClient> {
+  const dc = new DebugClient(process.execPath, join(root, 'dist', 'adapter.js'), 'forkscope');
+  dc.defaultTimeout = 120_000;
+  await dc.start();
+  await dc.initializeRequest({ adapterID: 'forkscope', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+  return dc;
+}
+
+async function launchToStop(dc: DebugClient, program: string): Promise<{ ms: number; thread: number }> {
+  const start = process.hrtime.bigint();
+  const initialized = dc.waitForEvent('initialized');
+  await dc.launchRequest({ program: join(root, 'examples', 'bin', program), stopOnEntry: true } as DebugProtocol.LaunchRequestArguments);
+  await initialized;
+  const stopped = dc.waitForEvent('stopped');
+  await dc.configurationDoneRequest();
+  const e = (await stopped) as DebugProtocol.StoppedEvent;
+  return { ms: ms(start), thread: e.body.threadId as number };
+}
+
+async function main(): Promise<void> {
+  const out: Record<string, number[]> = { launch: [], next: [], stackTrace: [], taskStruct: [] };
+
+  // launch → first stop, and `next` → stopped through fork-wait's main.
+  for (let i = 0; i < Math.min(samples, 10); i++) {
+    const dc = await session();
+    const { ms: t, thread } = await launchToStop(dc, 'fork-wait');
+    out.launch.push(t);
+    if (i === 0) {
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'main' }] });
+      let s = dc.waitForEvent('stopped');
+      await dc.continueRequest({ threadId: thread });
+      await s;
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+      for (let n = 0; n < samples; n++) {
+        s = dc.waitForEvent('stopped');
+        const start = process.hrtime.bigint();
+        await dc.nextRequest({ threadId: thread });
+        await s;
+        out.next.push(ms(start));
+        const top = (await dc.stackTraceRequest({ threadId: thread, levels: 1 })).body.stackFrames[0];
+        if (top?.name !== 'main') break;
+      }
+    }
+    await dc.stop();
+  }
+
+  // stackTrace with kernel frames, and the variables of a task_struct, stopped in copy_process.
+  const dc = await session();
+  const { thread } = await launchToStop(dc, 'fork-wait');
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'copy_process' }] });
+  const s = dc.waitForEvent('stopped');
+  await dc.continueRequest({ threadId: thread });
+  const e = (await s) as DebugProtocol.StoppedEvent;
+  const tid = e.body.threadId as number;
+  let frameId = 0;
+  for (let n = 0; n < samples; n++) {
+    const start = process.hrtime.bigint();
+    const frames = (await dc.stackTraceRequest({ threadId: tid })).body.stackFrames;
+    out.stackTrace.push(ms(start));
+    frameId = frames[0].id;
+  }
+  for (let n = 0; n < samples; n++) {
+    const start = process.hrtime.bigint();
+    const scopes = (await dc.scopesRequest({ frameId })).body.scopes;
+    const taskScope = scopes.find((x) => x.name === 'Task');
+    const [task] = (await dc.variablesRequest({ variablesReference: taskScope?.variablesReference ?? 0 })).body.variables;
+    await dc.variablesRequest({ variablesReference: task.variablesReference });
+    out.taskStruct.push(ms(start));
+  }
+  await dc.stop();
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exitCode = 1;
+});

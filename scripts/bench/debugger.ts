@@ -1,0 +1,34 @@
+// The debugger (issue 5): how quickly the editor gets answers — `next` → stopped, a stack trace
+// with kernel frames, the variables of a task_struct, and launch → first stop — as medians over
+// many requests, timed by a DAP client over stdio (scripts/bench/debugger-client.ts). Aims:
+// next ≤ 20 ms, launch ≤ 300 ms.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { median } from './measure';
+import type { BenchContext, Row, Section } from './section';
+
+function fmt(values: number[] | undefined): string {
+  return values === undefined || values.length === 0 ? 'n/a' : `${median(values).toFixed(1)} ms`;
+}
+
+export const debuggerSection: Section = {
+  id: 'debugger',
+  title: 'Debugger responsiveness (DAP over stdio, fork-wait)',
+  run(context: BenchContext): Row[] {
+    const client = join(context.root, 'dist', 'bench-debugger.js');
+    if (!existsSync(client) || !existsSync(join(context.root, 'dist', 'adapter.js'))) {
+      return [{ label: 'skipped', value: '', note: 'dist/adapter.js or dist/bench-debugger.js missing: run `npm run build`' }];
+    }
+    const samples = Math.max(5, Math.round(30 * context.runs / 3));
+    const r = spawnSync(context.node, [client, context.root, String(samples)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) return [{ label: 'failed', value: '', note: (r.stderr || r.error?.message || 'no output').trim() }];
+    const m = JSON.parse(r.stdout) as Record<string, number[]>;
+    return [
+      { label: 'next → stopped', value: fmt(m.next), note: `median of ${m.next.length} line steps in main; aim ≤ 20 ms` },
+      { label: 'stackTrace (kernel frames)', value: fmt(m.stackTrace), note: `median of ${m.stackTrace.length}, stopped in copy_process` },
+      { label: 'task_struct variables', value: fmt(m.taskStruct), note: `scopes + Task + its fields, median of ${m.taskStruct.length}` },
+      { label: 'launch → first stop', value: fmt(m.launch), note: `median of ${m.launch.length} launches with stopOnEntry; aim ≤ 300 ms` },
+    ];
+  },
+};
