@@ -8,10 +8,11 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { cpuSection } from './bench/cpu';
+import { debuggerSection } from './bench/debugger';
 import { memorySection } from './bench/memory';
 import type { BenchContext, Row, Section } from './bench/section';
 
-const sections: Section[] = [cpuSection, memorySection];
+const sections: Section[] = [cpuSection, memorySection, debuggerSection];
 
 function which(command: string): string | undefined {
   return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, command)).find((p) => existsSync(p));
