@@ -357,11 +357,11 @@ const do_wait = kfunc('kernel/exit.c', function* do_wait(wo: wait_opts): KGen<Wa
     }
     if (wo.notask_error !== 0) return wo.notask_error;
     if ((wo.wo_flags & WNOHANG) !== 0) return 0;
-    let changed = false;
+    // Sleep until a child changes state — or until none is left to wait for (an auto-reaped
+    // child disappears without ever being reportable: wait then fails with ECHILD).
     const ret = yield* wait_event_interruptible(t.signal!.wait_chldexit, () => {
-      const again = __do_wait({ ...wo });
-      changed = again !== null;
-      return changed;
+      const probe = { ...wo };
+      return __do_wait(probe) !== null || probe.notask_error !== 0;
     });
     if (ret !== 0) return ret;
   }
