@@ -24,7 +24,6 @@ import type { BreakpointTable } from './breakpoints';
 import type { ImageStore } from './images';
 import { decodeAt, isCall, memoryAccess } from './insn';
 import { readMemory } from './memory';
-import { runMachine } from './machine';
 import type { ProbeHit, ProbeHub } from './probe';
 import type { WatchHit, WatchSet } from './watchpoints';
 
@@ -92,7 +91,7 @@ export class RunControl {
   }
 
   private fastSlice(): Halt | null {
-    const r = runMachine(this.k, FAST_SLICE);
+    const r = this.k.run(FAST_SLICE);
     this.resumeAt = null;
     return this.translate(r.kind);
   }
@@ -120,11 +119,11 @@ export class RunControl {
   private slowSlice(until: ((t: Task) => boolean) | null): Halt | null {
     const k = this.k;
     // First finish pending kernel work: afterwards the current task is about to run user code.
-    const first = this.translate(runMachine(k, 0).kind);
+    const first = this.translate(k.run(0).kind);
     if (first !== null) return first;
     for (let i = 0; i < SLOW_SLICE; i++) {
       const t = k.rq.curr;
-      if (t === null) return this.translate(runMachine(k, 1).kind);
+      if (t === null) return this.translate(k.run(1).kind);
       if (until !== null && t.kgen === null && until(t)) return { kind: 'arrived', task: t };
       const pc = t.regs.pc;
       const resuming = this.resumeAt !== null && this.resumeAt.task === t && this.resumeAt.pc === pc;
@@ -132,7 +131,7 @@ export class RunControl {
       if (!resuming && this.bps.has(pc)) return { kind: 'breakpoint', task: t, pc };
       const watched = this.watch.active && t.mm !== null && this.watch.watches(t.mm) ? this.watchBefore(t) : null;
       const retired = k.hart.instret;
-      const h = this.translate(runMachine(k, this.atomicLength(t)).kind);
+      const h = this.translate(k.run(this.atomicLength(t)).kind);
       if (watched !== null && k.hart.instret > retired) return { kind: 'watch', hit: watched };
       if (h !== null) return h;
       if (this.eventPending) return null;
@@ -221,7 +220,7 @@ export class RunControl {
       this.resumeAt = null;
       const watched = this.watch.active && t.mm !== null && this.watch.watches(t.mm) ? this.watchBefore(t) : null;
       const retired = this.k.hart.instret;
-      const h = this.translate(runMachine(this.k, this.atomicLength(t)).kind);
+      const h = this.translate(this.k.run(this.atomicLength(t)).kind);
       this.afterSlice();
       if (watched !== null && this.k.hart.instret > retired) return { kind: 'watch', hit: watched };
       if (h !== null) return h;

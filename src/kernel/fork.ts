@@ -342,7 +342,7 @@ export const kernel_clone = kfunc('kernel/fork.c', function* kernel_clone(args: 
     p.vfork_done = vfork;
   }
   klocals({ p, nr });
-  wake_up_new_task(p);
+  yield* wake_up_new_task(p);
   if (vfork !== null) yield* wait_for_vfork_done(p, vfork);
   return nr;
 });

@@ -10,7 +10,7 @@
 import { Hart } from '../cpu/hart';
 import { PhysMem } from '../cpu/physmem';
 import type { Console } from './drivers/tty/console';
-import { STOP_BUDGET } from '../cpu/trap';
+import { STOP_BREAKPOINT, STOP_BUDGET } from '../cpu/trap';
 import { handle_exception } from './arch/riscv/traps';
 import { set_current, set_kernel, type KernelStop } from './kfunc';
 import type { mm_struct } from './mm/mm_types';
@@ -55,6 +55,8 @@ export type RunResult =
   | { kind: 'exited' }
   | { kind: 'budget' }
   | { kind: 'stop'; stop: KernelStop }
+  /** The hart reached an instruction a debugger breakpoint marks (nothing of it executed). */
+  | { kind: 'breakpoint' }
   | { kind: 'idle' };
 
 /** A virtual-time timer (hrtimer): runs `fn` once the clock reaches `expires` ns. */
@@ -254,6 +256,7 @@ export class Kernel {
       const cause = hart.run(Math.min(end - hart.instret, this.insnsToNextEvent()));
       update_curr(this.rq, t, hart.instret - before);
       t.utime += hart.instret - before;
+      if (cause === STOP_BREAKPOINT) return { kind: 'breakpoint' };
       if (cause === STOP_BUDGET) {
         if (hart.instret >= this.nextTick || (this.timers.length > 0 && this.timers[0].expires <= this.ktime_get_ns())) this.tick(t);
         continue;

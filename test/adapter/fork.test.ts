@@ -122,6 +122,16 @@ describe('adapter: fork, copy-on-write and the kernel, over DAP', function () {
       assert.equal((await out).body.reason, 'step');
       return topFrames(dc, pid, 40);
     };
+    // Out of copy_process, kernel_clone wakes the child: complete now — it has its pid — yet
+    // still TASK_NEW at wake_up_new_task's entry.
+    frames = await outOf();
+    assert.equal(frames[0].name, 'wake_up_new_task');
+    const wakeLocals = await scopeVariables(dc, frames[1].id, 'Locals of kernel_clone');
+    const newTask = wakeLocals.find((v) => v.name === 'p');
+    assert.ok(newTask !== undefined && newTask.variablesReference > 0, 'kernel_clone has the new task p');
+    const newFields = await children(dc, newTask);
+    assert.match(newFields.find((f) => f.name === '__state')?.value ?? '', /TASK_NEW/);
+    assert.match(newFields.find((f) => f.name === 'pid')?.value ?? '', /^[1-9]\d*$/);
     frames = await outOf();
     assert.equal(frames[0].name, 'syscall_exit_to_user_mode');
     frames = await outOf();

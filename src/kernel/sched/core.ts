@@ -6,7 +6,7 @@
  * runtime is the number of instructions it retired (design.md, decision 3), so scheduling is a
  * pure function of the machine state and every run is reproducible.
  */
-import { capture_kernel_lines, current, kernel, SCHEDULE, type KGen } from '../kfunc';
+import { capture_kernel_lines, current, kernel, kfunc, klocals, SCHEDULE, type KGen } from '../kfunc';
 import { Task, TASK_NEW, TASK_RUNNING } from '../task';
 
 /** Instructions between two timer ticks (one virtual millisecond at 1 ns per instruction). */
@@ -106,13 +106,17 @@ export function sched_fork(p: Task): void {
   p.prio = current().normal_prio;
 }
 
-/** wake_up_new_task: the child becomes runnable, placed at the parent's vruntime (task_fork_fair). */
-export function wake_up_new_task(p: Task): void {
+/**
+ * wake_up_new_task: the child becomes runnable, placed at the parent's vruntime
+ * (task_fork_fair). At its entry the child is complete — it has its pid — but still TASK_NEW.
+ */
+export const wake_up_new_task = kfunc('kernel/sched/core.c', function* wake_up_new_task(p: Task): KGen<void> {
   const q = kernel().rq;
+  klocals({ p });
   p.__state = TASK_RUNNING;
   p.se.vruntime = Math.max(q.min_vruntime, q.curr?.se.vruntime ?? 0);
   enqueue_task(q, p);
-}
+});
 
 /** Removes a task that will never run again (do_task_dead) from the run queue. */
 export function dequeue_dead(t: Task): void {
