@@ -10,9 +10,11 @@ import { delimiter, join, resolve } from 'node:path';
 import { cpuSection } from './bench/cpu';
 import { debuggerSection } from './bench/debugger';
 import { memorySection } from './bench/memory';
+import { mmSection } from './bench/mm';
+import { processSection } from './bench/process';
 import type { BenchContext, Row, Section } from './bench/section';
 
-const sections: Section[] = [cpuSection, memorySection, debuggerSection];
+const sections: Section[] = [cpuSection, memorySection, processSection, mmSection, debuggerSection];
 
 function which(command: string): string | undefined {
   return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, command)).find((p) => existsSync(p));
