@@ -14,6 +14,7 @@
 import { PAGE_SIZE } from '../../cpu/physmem';
 import { makePte, ptePfn, PTE_A, PTE_COW, PTE_D, PTE_V, PTE_W } from '../../cpu/sv39';
 import { ENOMEM } from '../errno';
+import type { Mmu } from '../kernel';
 import { current, kernel, kfunc, klocals, type KGen } from '../kfunc';
 import { trace } from '../trace';
 import { filemap_fault } from './filemap';
@@ -21,8 +22,10 @@ import {
   FAULT_FLAG_WRITE, MM_ANONPAGES, type mm_struct, VM_FAULT_ERROR, VM_FAULT_OOM, VM_FAULT_SIGBUS,
   type vm_area_struct,
 } from './mm_types';
-import { PAGE_ANON, PAGE_FILE, PG_dirty } from './page_alloc';
-import { free_pgd_range, pte_alloc, pte_offset, ptep_get, set_pte, walk_ptes } from './pgtable';
+import { PAGE_ANON, PAGE_FILE, PG_dirty, type pglist_data } from './page_alloc';
+import {
+  free_pgd_range, pte_alloc, pte_offset, pte_words, ptep_get, set_pte, walk_pte_tables, WORDS_PER_PTE, WORDS_PER_TABLE,
+} from './pgtable';
 import { add_mm_counter, mm_counter, page_add_rmap, page_remove_rmap } from './rmap';
 import { shmem_file } from './shmem';
 import { anon_vma_prepare, vma_is_anonymous } from './vma';
@@ -275,57 +278,122 @@ function vma_needs_copy(src: vm_area_struct): boolean {
  * In a copy-on-write mapping, a writable PTE is write-protected in both, and anonymous pages are
  * marked PTE_COW; every frame gains a reference and a mapping. No page is copied. The child's
  * PTEs start old (A clear), and clean in shared mappings. The caller flushes the parent's TLB.
+ *
+ * This is the part of fork whose cost grows with the memory the parent has touched, so it goes a
+ * whole PTE table at a time, as Linux's copy_pte_range does: one page-table walk per table on
+ * each side, then copy_ptes's loop over the table's words; the rss counters are added at the end.
  */
 export function copy_page_range(dst: vm_area_struct, src: vm_area_struct): number {
   if (!vma_needs_copy(src)) return 0;
-  const pages = kernel().pages;
+  const k = kernel();
+  const words = pte_words(k.mem);
   const cow = is_cow_mapping(src.vm_flags);
-  const shared = (src.vm_flags & VM_SHARED) !== 0;
-  let err = 0;
-  walk_ptes(src.vm_mm, src.vm_start, src.vm_end, (vaddr, ptep, pte) => {
-    if (err !== 0 || (pte & PTE_V) === 0) return;
-    const dptep = pte_alloc(dst.vm_mm, vaddr);
-    if (dptep < 0) {
-      err = -ENOMEM;
-      return;
-    }
-    const pfn = ptePfn(pte);
-    if (pfn !== pages.zero_pfn) {
-      pages.get_page(pfn);
-      page_add_rmap(pages, pfn);
-      add_mm_counter(dst.vm_mm, mm_counter(pages, pfn), 1);
-      if (cow && ((pte & PTE_W) !== 0 || pages.page_anon(pfn))) {
-        pte = (pte & ~PTE_W) | (pages.page_anon(pfn) ? PTE_COW : 0);
-        set_pte(ptep, pte);
-      }
-    }
-    if (shared) pte &= ~PTE_D;
-    set_pte(dptep, pte & ~PTE_A);
+  // The bits the child's copy of a PTE loses: it starts old, and clean in a shared mapping.
+  const childClear = PTE_A | ((src.vm_flags & VM_SHARED) !== 0 ? PTE_D : 0);
+  const rss = [0, 0, 0, 0];
+  const err = walk_pte_tables(src.vm_mm, src.vm_start, src.vm_end, (table, first, last, addr) => {
+    // The child gets a table only where the parent has a page to share (its page tables count
+    // in pgtables_bytes and the OOM score).
+    if (!any_present(words, table, first, last)) return 0;
+    const dptep = pte_alloc(dst.vm_mm, addr);
+    if (dptep < 0) return -ENOMEM;
+    copy_ptes(words, k.pages, table, Math.floor(dptep / PAGE_SIZE), first, last, cow, childClear, rss);
+    return 0;
   });
+  for (let member = 0; member < rss.length; member++) add_mm_counter(dst.vm_mm, member, rss[member]);
   return err;
 }
+
+/** Is any of entries [first, last) of PTE table `table` present? */
+function any_present(words: Int32Array, table: number, first: number, last: number): boolean {
+  const base = table * WORDS_PER_TABLE;
+  for (let i = first; i < last; i++) if ((words[base + i * WORDS_PER_PTE] & PTE_V) !== 0) return true;
+  return false;
+}
+
+/**
+ * copy_present_pte for entries [first, last) of PTE table `src` into the same entries of the
+ * (empty) table `dst`, adding the pages to `rss` by mm counter. Called for up to 512 entries at
+ * a time, it reads and writes only typed arrays and locals: get_page and page_add_rmap are
+ * written out — page_add_rmap without its first-mapping case, which cannot happen here, since
+ * the parent's PTE maps the page already — and anonymous pages, nearly all of them, are counted
+ * in a local (an indexed increment per page cost a quarter of the loop's time).
+ */
+function copy_ptes(words: Int32Array, pages: pglist_data, src: number, dst: number, first: number, last: number,
+  cow: boolean, childClear: number, rss: number[]): void {
+  const { _refcount, _mapcount, kind, zero_pfn } = pages;
+  const from = src * WORDS_PER_TABLE;
+  const to = dst * WORDS_PER_TABLE;
+  let anonPages = 0;
+  for (let i = first * WORDS_PER_PTE; i < last * WORDS_PER_PTE; i += WORDS_PER_PTE) {
+    let pte = words[from + i];
+    if ((pte & PTE_V) === 0) continue;
+    const pfn = ptePfn(pte);
+    if (pfn !== zero_pfn) {
+      const anon = kind[pfn] === PAGE_ANON;
+      _refcount[pfn]++;
+      _mapcount[pfn]++;
+      if (anon) anonPages++;
+      else rss[mm_counter(pages, pfn)]++;
+      if (cow && ((pte & PTE_W) !== 0 || anon)) {
+        pte = (pte & ~PTE_W) | (anon ? PTE_COW : 0);
+        words[from + i] = pte;
+      }
+    }
+    words[to + i] = pte & ~childClear;
+  }
+  rss[MM_ANONPAGES] += anonPages;
+}
+
+/** Up to this many zapped PTEs are flushed from the TLB one by one; more, and it is flushed whole. */
+const ZAP_FLUSH_PAGES = 64;
 
 /**
  * zap_pte_range: clears the PTEs of [start, end) in `vma`; each page loses a mapping and a
  * reference (the last frees it), and a dirty PTE of a page-cache page makes the page dirty.
+ * Exit and munmap of a large mapping spend their time here: like copy_page_range, it runs a
+ * loop per PTE table (zap_ptes) and adds the rss counters once.
  */
 export function zap_pte_range(vma: vm_area_struct, start: number, end: number): void {
   const k = kernel();
-  const pages = k.pages;
-  const mm = vma.vm_mm;
+  const words = pte_words(k.mem);
+  const rss = [0, 0, 0, 0];
   let zapped = 0;
-  walk_ptes(mm, start, end, (vaddr, ptep, pte) => {
-    set_pte(ptep, 0);
-    zapped++;
-    if (zapped <= 64) k.mmu.flushTlbPage(vaddr / PAGE_SIZE);
+  walk_pte_tables(vma.vm_mm, start, end, (table, first, last, addr) => {
+    zapped = zap_ptes(words, k.pages, k.mmu, table, first, last, addr, zapped, rss);
+    return 0;
+  });
+  for (let member = 0; member < rss.length; member++) add_mm_counter(vma.vm_mm, member, -rss[member]);
+  if (zapped > ZAP_FLUSH_PAGES) k.mmu.flushTlb();
+}
+
+/**
+ * Clears entries [first, last) of PTE table `table`, the first of which maps `addr`, adding the
+ * pages they mapped to `rss`; `zapped` counts the PTEs cleared so far, and the new count is
+ * returned (the first ZAP_FLUSH_PAGES are flushed from the TLB here).
+ */
+function zap_ptes(words: Int32Array, pages: pglist_data, mmu: Mmu, table: number, first: number, last: number, addr: number,
+  zapped: number, rss: number[]): number {
+  const base = table * WORDS_PER_TABLE;
+  let anonPages = 0;
+  for (let i = first; i < last; i++) {
+    const pte = words[base + i * WORDS_PER_PTE];
+    if (pte === 0) continue;
+    words[base + i * WORDS_PER_PTE] = 0;
+    if (++zapped <= ZAP_FLUSH_PAGES) mmu.flushTlbPage(addr / PAGE_SIZE + i - first);
     const pfn = ptePfn(pte);
-    if ((pte & PTE_V) === 0 || pfn === pages.zero_pfn) return;
-    if ((pte & PTE_D) !== 0 && pages.kind[pfn] === PAGE_FILE) pages.flags[pfn] |= PG_dirty;
-    add_mm_counter(mm, mm_counter(pages, pfn), -1);
+    if ((pte & PTE_V) === 0 || pfn === pages.zero_pfn) continue;
+    const kind = pages.kind[pfn];
+    if (kind === PAGE_ANON) anonPages++;
+    else {
+      if ((pte & PTE_D) !== 0 && kind === PAGE_FILE) pages.flags[pfn] |= PG_dirty;
+      rss[mm_counter(pages, pfn)]++;
+    }
     page_remove_rmap(pages, pfn);
     pages.put_page(pfn);
-  });
-  if (zapped > 64) k.mmu.flushTlb();
+  }
+  rss[MM_ANONPAGES] += anonPages;
+  return zapped;
 }
 
 /** unmap_vmas: zaps every VMA of `vmas`, within [start, end). */

@@ -8,7 +8,7 @@
  * freed when nothing can map there any more. `mm.pgtables_bytes` counts the lower tables, as
  * Linux's does (it is part of the OOM killer's badness score).
  */
-import { PAGE_SIZE } from '../../cpu/physmem';
+import { PAGE_SIZE, type PhysMem } from '../../cpu/physmem';
 import { makePte, ptePfn, PTE_V, PTRS_PER_TABLE, USER_VA_END, vpnIndex } from '../../cpu/sv39';
 import { kernel } from '../kfunc';
 import { PAGE_PGTABLE } from './page_alloc';
@@ -87,12 +87,41 @@ export function set_pte(ptep: number, pte: number): void {
   kernel().mem.view.setUint32(ptep, pte, true);
 }
 
+/** The machine's memory as 32-bit words, by PhysMem (one view each, made on first use). */
+const wordViews = new WeakMap<PhysMem, Int32Array>();
+
 /**
- * Calls `fn` for every non-empty PTE of `mm` in [start, end), in address order, skipping the
- * ranges whose tables were never allocated (the page-table walkers of mm/pagewalk.c).
+ * The machine's memory as 32-bit words, for loops over whole page tables: entry `i` of the
+ * table in frame `t` is word `t * 1024 + i * 2` (its low half, which holds the whole PTE:
+ * cpu/sv39.ts). Signed words, because V8 keeps int32 in registers where it may have to box a
+ * uint32: a PTE read here is negative when its bit 31 is set (frames above 8 GiB), which
+ * `ptePfn`'s unsigned shift and the bit tests do not mind. Typed-array elements are in the host's
+ * byte order; like the CPU's FP registers (cpu/fpu/bits.ts), this assumes a little-endian host,
+ * which is the guest's PTE layout.
  */
-export function walk_ptes(mm: mm_struct, start: number, end: number, fn: (vaddr: number, ptep: number, pte: number) => void): void {
-  const view = kernel().mem.view;
+export function pte_words(mem: PhysMem): Int32Array {
+  let words = wordViews.get(mem);
+  if (words === undefined) {
+    words = new Int32Array(mem.bytes.buffer, mem.bytes.byteOffset, mem.bytes.byteLength / 4);
+    wordViews.set(mem, words);
+  }
+  return words;
+}
+
+/** Words of one page-table frame in pte_words (1024), and words per entry (2). */
+export const WORDS_PER_TABLE = PAGE_SIZE / 4;
+export const WORDS_PER_PTE = 2;
+
+/**
+ * Calls `fn` once for each PTE table under [start, end) that exists — with the table's frame,
+ * the range [first, last) of its entries inside [start, end), and the address `first` maps —
+ * skipping the ranges whose tables were never allocated (mm/pagewalk.c's walk, one step above
+ * the PTEs, so that callers can run a tight loop over each table). A non-zero result of `fn`
+ * stops the walk and is returned. (Put the loop over the entries in a function of its own, not
+ * in `fn`: V8 runs a loop over variables captured by a closure at half the speed.)
+ */
+export function walk_pte_tables(mm: mm_struct, start: number, end: number,
+  fn: (table: number, first: number, last: number, addr: number) => number): number {
   let addr = start;
   while (addr < end) {
     const vpn = Math.floor(addr / PAGE_SIZE);
@@ -103,17 +132,30 @@ export function walk_ptes(mm: mm_struct, start: number, end: number, fn: (vaddr:
     }
     const e1 = readEntry(ptePfn(e2), vpnIndex(vpn, 1));
     const pmdEnd = Math.min(end, (Math.floor(addr / PMD_SIZE) + 1) * PMD_SIZE);
-    if ((e1 & PTE_V) === 0) {
-      addr = pmdEnd;
-      continue;
+    if ((e1 & PTE_V) !== 0) {
+      const first = vpn & 511;
+      const err = fn(ptePfn(e1), first, first + Math.ceil((pmdEnd - addr) / PAGE_SIZE), addr);
+      if (err !== 0) return err;
     }
-    const base = ptePfn(e1) * PAGE_SIZE;
-    for (; addr < pmdEnd; addr += PAGE_SIZE) {
-      const ptep = base + (Math.floor(addr / PAGE_SIZE) & 511) * 8;
-      const pte = view.getUint32(ptep, true);
-      if (pte !== 0) fn(addr, ptep, pte);
-    }
+    addr = pmdEnd;
   }
+  return 0;
+}
+
+/**
+ * Calls `fn` for every non-empty PTE of `mm` in [start, end), in address order, skipping the
+ * ranges whose tables were never allocated (the page-table walkers of mm/pagewalk.c).
+ */
+export function walk_ptes(mm: mm_struct, start: number, end: number, fn: (vaddr: number, ptep: number, pte: number) => void): void {
+  const words = pte_words(kernel().mem);
+  walk_pte_tables(mm, start, end, (table, first, last, addr) => {
+    const base = table * WORDS_PER_TABLE;
+    for (let i = first; i < last; i++) {
+      const pte = words[base + i * WORDS_PER_PTE];
+      if (pte !== 0) fn(addr + (i - first) * PAGE_SIZE, table * PAGE_SIZE + i * 8, pte >>> 0);
+    }
+    return 0;
+  });
 }
 
 function free_table(mm: mm_struct, pfn: number): void {
