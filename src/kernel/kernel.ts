@@ -182,7 +182,9 @@ export class Kernel {
     }
     this.sliceStart = this.hart.instret;
     if (prev !== next) {
-      trace('sched_switch', prev, { prev_comm: prev?.comm ?? 'swapper', prev_pid: prev?.pid ?? 0,
+      // With no previous task the CPU was idle: the switch is the idle task's (swapper/0).
+      const from = prev ?? this.rq.idle;
+      trace('sched_switch', from, { prev_comm: from?.comm ?? 'swapper/0', prev_pid: from?.pid ?? 0,
         prev_state: prev === null ? 'R' : stateLetter(prev), next_comm: next.comm, next_pid: next.pid });
     }
     set_current(next);
