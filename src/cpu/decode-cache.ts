@@ -53,7 +53,8 @@ const PURE: ReadonlySet<Op> = new Set([
   Op.ADDIW, Op.SLLIW, Op.SRLIW, Op.SRAIW, Op.ADDW, Op.SUBW, Op.SLLW, Op.SRLW, Op.SRAW,
   Op.MUL, Op.MULH, Op.MULHSU, Op.MULHU, Op.DIV, Op.DIVU, Op.REM, Op.REMU,
   Op.MULW, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW,
-  Op.FENCE, Op.FENCE_I,
+  // fence orders memory, which one hart need not do; fence.i stays itself: it ends a block.
+  Op.FENCE,
 ]);
 
 if (Op.COUNT > LoopOp.NOP) throw new Error('the decode cache packs operations into 8 bits');

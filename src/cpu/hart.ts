@@ -59,12 +59,25 @@ const TWO_32 = 4294967296;
 const FAR = -1;
 /** Stands for the code page until the loop has looked the real one up. */
 const NO_CODE = new CodeFrame();
+/**
+ * The most instructions one call of a looping block may retire. Returning to the run loop now
+ * and then costs nothing measurable, and makes V8 optimize a hot block as a function called
+ * often — specialized to its closure, so the register file and TLB arrays become constants —
+ * rather than by on-stack replacement inside one long call, which lacks that specialization.
+ */
+const BLOCK_CALL_BUDGET = 4096;
 /** The largest budget `runSlice` takes: a small integer for V8 (31-bit Smi) on every platform. */
 const SLICE = 1 << 29;
 
 export class Hart {
   /** The running register context (the kernel swaps it on a task switch). */
   ctx = new CpuState();
+  /**
+   * The registers `run` works on: ctx is copied in on entry and back on return, so that
+   * compiled blocks can hold this one register file as a constant (V8 then drops every check
+   * on it).
+   */
+  private readonly regs = new CpuState();
   /** Instructions retired on this hart by all contexts. */
   instret = 0;
   /** After a trap: the faulting virtual address, or the illegal instruction's bits. */
@@ -84,7 +97,7 @@ export class Hart {
   constructor(private readonly mem: PhysMem, options: HartOptions = {}) {
     this.mmu = new Mmu(mem);
     this.cache = new DecodeCache(mem, this.mmu.write);
-    this.jit = new BlockCompiler(this.mmu, mem.view, this.exit);
+    this.jit = new BlockCompiler(this.regs, this.mmu, mem, this.exit);
     this.hotEntries = options.hotEntries ?? HOT_ENTRIES;
   }
 
@@ -119,18 +132,21 @@ export class Hart {
    * Returns the trap's scause (trap.ts), STOP_BUDGET, or STOP_BREAKPOINT.
    */
   run(maxInsns: number): number {
+    this.regs.copyFrom(this.ctx);
     // The loop counts in small integers: a budget V8 would hold as a heap number would
     // allocate on every decrement. Large budgets run in slices.
     let cause = STOP_BUDGET;
     for (let left = maxInsns; left > 0 && cause === STOP_BUDGET; left -= SLICE) {
       cause = this.runSlice(Math.min(left, SLICE));
     }
+    // Also clears the LR reservation, which every trap breaks.
+    this.ctx.copyFrom(this.regs);
     return cause;
   }
 
   /** `run` for a budget below 2^30. */
   private runSlice(maxInsns: number): number {
-    const ctx = this.ctx, x = ctx.x, fbits = ctx.fbits;
+    const regs = this.regs, x = regs.x, fbits = regs.fbits;
     const mmu = this.mmu, dv = this.mem.view, frames = this.cache.frames, exit = this.exit;
     const rTag = mmu.read.tag, rPfn = mmu.read.pfn;
     const wTag = mmu.write.tag, wPfn = mmu.write.pfn;
@@ -141,7 +157,7 @@ export class Hart {
     // Where pc is: offset `off` in the code page at virtual `pageVa` (frame `pfn`, cached code
     // `frame`, its decoded slots `code`), or farPc when off is FAR. Starting FAR makes the
     // loop look the page up.
-    let pageVa = 0, pfn = 0, frame = NO_CODE, code = frame.slots, off = FAR, farPc = ctx.pc;
+    let pageVa = 0, pfn = 0, frame = NO_CODE, code = frame.slots, off = FAR, farPc = regs.pc;
     if (farPc % 2 !== 0) {
       mmu.faultAddr = BigInt.asUintN(64, BigInt(farPc));
       cause = CAUSE_MISALIGNED_FETCH;
@@ -175,14 +191,13 @@ export class Hart {
       const compiled = frame.blocks[off >> 1];
       if (compiled !== null) {
         if (compiled.length <= left) {
-          const next = compiled.run(x, fbits, ctx, pageVa, (left / compiled.length) | 0);
+          const next = compiled.run(pageVa, left < BLOCK_CALL_BUDGET ? left : BLOCK_CALL_BUDGET);
+          left -= exit.retired;
           if (next === BLOCK_FAULT) {
-            left -= exit.index;
             off = exit.off;
             cause = exit.cause;
             break;
           }
-          left -= compiled.loops ? compiled.length * exit.iterations : compiled.length;
           if (next === BLOCK_FAR) {
             off = FAR;
             farPc = exit.farPc;
@@ -564,7 +579,7 @@ export class Hart {
           case Op.LR_D: case Op.SC_D: case Op.AMOSWAP_D: case Op.AMOADD_D: case Op.AMOXOR_D:
           case Op.AMOAND_D: case Op.AMOOR_D: case Op.AMOMIN_D: case Op.AMOMAX_D: case Op.AMOMINU_D:
           case Op.AMOMAXU_D: {
-            const trap = executeAtomic(w & 255, ctx, mmu, dv, rd, r1, r2);
+            const trap = executeAtomic(w & 255, regs, mmu, dv, rd, r1, r2);
             if (trap !== 0) { cause = trap; break boundary; }
             break;
           }
@@ -580,7 +595,7 @@ export class Hart {
             break boundary;
           case Op.CSRRW: case Op.CSRRS: case Op.CSRRC:
           case Op.CSRRWI: case Op.CSRRSI: case Op.CSRRCI:
-            if (!executeCsr(ctx, w & 255, rd >> 1, r1 >> 1, imm, this.instret + maxInsns - left)) {
+            if (!executeCsr(regs, w & 255, rd >> 1, r1 >> 1, imm, this.instret + maxInsns - left)) {
               cause = CAUSE_ILLEGAL_INSTRUCTION;
               break boundary;
             }
@@ -588,7 +603,7 @@ export class Hart {
 
           // ---- F and D arithmetic (every operation not named above) ----
           default:
-            if (!executeFp(w & 255, ctx, rd >> 1, r1 >> 1, r2 >> 1, (w >>> 23) & 31, (w >>> 28) & 7)) {
+            if (!executeFp(w & 255, regs, rd >> 1, r1 >> 1, r2 >> 1, (w >>> 23) & 31, (w >>> 28) & 7)) {
               cause = CAUSE_ILLEGAL_INSTRUCTION;
               break boundary;
             }
@@ -603,8 +618,7 @@ export class Hart {
     }
 
     const pc = off === FAR ? farPc : pageVa + off;
-    ctx.pc = pc;
-    ctx.reservation = -1;
+    regs.pc = pc;
     this.instret += maxInsns - left;
     this.tval = cause === CAUSE_ILLEGAL_INSTRUCTION ? BigInt(this.fetchBits(pc, pfn, off))
       : cause === CAUSE_BREAKPOINT ? BigInt(pc)

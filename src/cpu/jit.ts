@@ -2,23 +2,24 @@
  * Block translation: hot straight-line runs of decoded instructions become JavaScript functions.
  *
  * The interpreter (hart.ts) counts how often execution enters each block boundary (a branch or
- * jump target, a fallthrough after one); at HOT_ENTRIES the block starting there is compiled.
- * A block is the decoded instructions from that offset up to and including the first branch or
- * jump, stopping early before anything the interpreter must do itself: a slot not decoded (yet,
- * or never: page-straddling and breakpointed instructions are not cached, so breakpoints need no
- * check here), ecall/ebreak, CSR access (instret must be exact), fence.i, and the page end.
- * Register numbers and immediates become constants, so V8 sees `x[24] = (x[20] + 16) | 0`
- * instead of the decode-and-dispatch of the interpreter.
+ * jump target, a fallthrough after one); at its threshold (HOT_ENTRIES by default) the block
+ * starting there is compiled. A block is the decoded instructions from that offset up to and
+ * including the first jump, with conditional branches as side exits, stopping early before
+ * anything the interpreter must do itself: a slot that cannot be cached (page-straddling and
+ * breakpointed instructions never are, so breakpoints need no check here), ecall/ebreak, CSR
+ * access (instret must be exact), fence.i, and the page end. Register numbers and immediates
+ * become constants, so V8 sees `x[24] = (x[20] + 16) | 0` instead of the decode-and-dispatch
+ * of the interpreter.
  *
- * A block function takes (x, f, ctx, pageVa, budget) — the register halves, the FP bits, the
- * context and the virtual base of its page (code frames can be mapped at different addresses) —
- * runs all its instructions and returns the page offset of the next instruction (possibly
- * outside the page), BLOCK_FAR with the target in `exit.farPc`, or BLOCK_FAULT: the instruction
- * at page offset `exit.off` trapped with `exit.cause` and did not retire, while the
- * `exit.index` instructions before it did. The run loop only enters a block when its budget
- * covers the whole block, so instruction counts stay exact. A block whose branch or jump leads
- * back to its own start (an inner loop) is a JavaScript loop: it runs its body up to `budget`
- * times without returning to the run loop, and reports the passes in `exit.iterations`.
+ * A block function works on the hart's register file, which it holds as a constant (so does
+ * V8: no checks on it), takes (pageVa, left) — the virtual base of its page (code frames can be
+ * mapped at different addresses) and the instruction budget — and returns the page offset of the next instruction (possibly
+ * outside the page) with the instructions it retired in `exit.retired`, or BLOCK_FAR with the
+ * target in `exit.farPc`, or BLOCK_FAULT: the instruction at page offset `exit.off` trapped
+ * with `exit.cause` and did not retire, while the `exit.retired` before it did. The run loop
+ * only enters a block when the budget covers its whole length, so counts stay exact. A branch
+ * back to the block's own start (an inner loop) continues a JavaScript loop inside the block
+ * for as long as the budget covers another full pass.
  *
  * A store into the block's own frame drops the frame's cache (decode-cache.ts) but lets the
  * running block finish: new code is seen from the next block on, and fence.i ends a block.
@@ -28,26 +29,24 @@ import { executeAtomic } from './amo';
 import { PACK_RD_SHIFT, PACK_RM_SHIFT, PACK_RS1_SHIFT, PACK_RS2_SHIFT, PACK_RS3_SHIFT, LoopOp } from './decode-cache';
 import { executeFp } from './fpu';
 import { mul64, out, shiftLeft, shiftRight, shiftRightArith } from './int64';
-import { Mmu } from './mmu';
+import { Mmu, USER_VA_HI_END } from './mmu';
 import { executeMulDiv } from './muldiv';
-import { PAGE_SIZE } from './physmem';
+import { PAGE_SHIFT, PAGE_SIZE, PhysMem } from './physmem';
 import { CpuState } from './state';
 import { TLB_MASK } from './tlb';
 import { CAUSE_ILLEGAL_INSTRUCTION, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT } from './trap';
 
-/** `budget`: how many times a looping block may run its body (at least 1); others ignore it. */
-export type BlockFn = (x: Int32Array, f: Int32Array, ctx: CpuState, pageVa: number, budget: number) => number;
+/** `left`: the instructions the block may retire (at least its length). */
+export type BlockFn = (pageVa: number, left: number) => number;
 
 export interface Block {
   readonly run: BlockFn;
-  /** Instructions in the block (in one pass of a loop); Infinity for NOT_COMPILABLE. */
+  /** Instructions in the block (the most one pass retires); Infinity for NOT_COMPILABLE. */
   readonly length: number;
-  /** The block branches back to its own start and loops inside: see exit.iterations. */
-  readonly loops: boolean;
 }
 
 /** Marks a boundary whose block cannot be compiled, so that it is not tried again. */
-export const NOT_COMPILABLE: Block = { run: () => BLOCK_FAULT, length: Infinity, loops: false };
+export const NOT_COMPILABLE: Block = { run: () => BLOCK_FAULT, length: 0x7fffffff };
 
 /** Entries into a boundary before its block is compiled. */
 export const HOT_ENTRIES = 40;
@@ -59,18 +58,16 @@ const MAX_BLOCK = 64;
 
 /** Where a block left, beyond its return value. */
 export class BlockExit {
+  /** Instructions the block retired (before the faulting one, after a fault). */
+  retired = 0;
   farPc = 0;
-  /** After a fault: instructions retired by the block before the faulting one. */
-  index = 0;
   off = 0;
   cause = 0;
-  /** After a looping block returned normally: the passes it made through its body. */
-  iterations = 0;
 }
 
 /** The names a generated function sees, and the values they have (see BlockCompiler). */
-const ENV = ['dv', 'rt', 'rp', 'wt', 'wp', 'mmu', 'exit', 'fault', 'executeAtomic', 'executeFp', 'executeMulDiv',
-  'mul64', 'out', 'shiftLeft', 'shiftRight', 'shiftRightArith'] as const;
+const ENV = ['x', 'f', 'ctx', 'dv', 'rt', 'rp', 'wt', 'wp', 'mmu', 'exit', 'fault', 'executeAtomic', 'executeFp',
+  'executeMulDiv', 'mul64', 'out', 'shiftLeft', 'shiftRight', 'shiftRightArith'] as const;
 
 const TWO_32 = 4294967296;
 
@@ -88,16 +85,20 @@ interface Insn {
 
 export class BlockCompiler {
   private readonly env: unknown[];
+  /** Frame numbers times PAGE_SIZE fit 31 bits: page addresses by shift, without overflow checks. */
+  private readonly shiftFrames: boolean;
 
-  constructor(mmu: Mmu, view: DataView, readonly exit: BlockExit) {
-    const fault = (index: number, off: number, cause: number): number => {
-      exit.index = index;
+  /** @param regs the register file the hart runs on (blocks keep it as a constant) */
+  constructor(regs: CpuState, mmu: Mmu, mem: PhysMem, readonly exit: BlockExit) {
+    const fault = (retired: number, off: number, cause: number): number => {
+      exit.retired = retired;
       exit.off = off;
       exit.cause = cause;
       return BLOCK_FAULT;
     };
-    this.env = [view, mmu.read.tag, mmu.read.pfn, mmu.write.tag, mmu.write.pfn, mmu, exit, fault, executeAtomic,
-      executeFp, executeMulDiv, mul64, out, shiftLeft, shiftRight, shiftRightArith];
+    this.env = [regs.x, regs.fbits, regs, mem.view, mmu.read.tag, mmu.read.pfn, mmu.write.tag, mmu.write.pfn, mmu,
+      exit, fault, executeAtomic, executeFp, executeMulDiv, mul64, out, shiftLeft, shiftRight, shiftRightArith];
+    this.shiftFrames = mem.nrFrames <= 2 ** (31 - PAGE_SHIFT);
   }
 
   /**
@@ -119,19 +120,18 @@ export class BlockCompiler {
         rd: (w >>> PACK_RD_SHIFT) & 62, rs1: (w >>> PACK_RS1_SHIFT) & 62, rs2: (w >>> PACK_RS2_SHIFT) & 62,
         rs3: (w >>> PACK_RS3_SHIFT) & 31, rm: (w >>> PACK_RM_SHIFT) & 7,
       });
-      ended = endsBlock(op);
+      ended = op === Op.JAL || op === Op.JALR;
       off = next;
     }
     if (insns.length === 0) return NOT_COMPILABLE;
-    const last = insns[insns.length - 1];
-    const loops = ended && last.op !== Op.JALR && last.off + last.imm === start;
-    const shape: Shape = { start, length: insns.length, loops };
+    const loops = insns.some((i) => i.op !== Op.JALR && endsStraightLine(i.op) && i.off + i.imm === start);
+    const shape: Shape = { start, length: insns.length, loops, shiftFrames: this.shiftFrames };
     let body = insns.map((i) => translate(i, shape)).join('\n');
-    if (!ended) body += `\nreturn ${off};`;
-    if (loops) body = `let n = 0;\nfor (;;) {\n${body}\n}`;
-    const source = `return function block_${start.toString(16)}(x, f, ctx, pageVa, budget) {\n${body}\n};`;
+    if (!ended) body += `\nexit.retired = ${retired(shape, insns.length)}; return ${off};`;
+    if (loops) body = `let r = 0;\nfor (;;) {\n${body}\n}`;
+    const source = `return function block_${start.toString(16)}(pageVa, left) {\n${body}\n};`;
     const run = new Function(...ENV, source)(...this.env) as BlockFn;
-    return { run, length: insns.length, loops };
+    return { run, length: insns.length };
   }
 }
 
@@ -140,14 +140,16 @@ interface Shape {
   readonly start: number;
   readonly length: number;
   readonly loops: boolean;
+  readonly shiftFrames: boolean;
 }
 
 function compilable(op: number): boolean {
   return op !== Op.ECALL && op !== Op.EBREAK && op !== Op.FENCE_I && (op < Op.CSRRW || op > Op.CSRRCI);
 }
 
-function endsBlock(op: number): boolean {
-  return op === Op.JAL || op === Op.JALR || (op >= Op.BEQ && op <= Op.BGEU);
+/** Jumps and branches: the operations that may not continue with the next instruction. */
+function endsStraightLine(op: number): boolean {
+  return op >= Op.JAL && op <= Op.BGEU;
 }
 
 // ---- code generation ----
@@ -185,24 +187,28 @@ function less(al: string, ah: string, bl: string, bh: string, signed: boolean): 
   return `(${x} < ${y} || (${ah} === ${bh} && (${al} >>> 0) < (${bl} >>> 0)))`;
 }
 
-/** The physical address of an access of `size` bytes at (l, h) through TLB (tag, pfn), or the slow path. */
-function tlbHit(tag: string, pfn: string, size: number): string {
-  return `const vpn = (h << 20) | (l >>> 12), e = vpn & ${TLB_MASK}, po = l & ${PAGE_SIZE - 1};
-    const hit = h >>> 0 < 64 && ${tag}[e] === vpn && po <= ${PAGE_SIZE - size};
-    const pa = hit ? ${pfn}[e] * ${PAGE_SIZE} + po : 0;`;
+/**
+ * The TLB hit test of an access of `size` bytes at (l, h) that stays in its page, through TLB
+ * `tag`/`pfn`: declares `vpn`, `e` and `po`, then `if (hit) { const pa = …; <then> }`.
+ */
+function ifTlbHit(s: Shape, tag: string, pfn: string, size: number, then: string): string {
+  const pa = s.shiftFrames ? `(${pfn}[e] << ${PAGE_SHIFT}) | po` : `${pfn}[e] * ${PAGE_SIZE} + po`;
+  return `const vpn = (h << ${32 - PAGE_SHIFT}) | (l >>> ${PAGE_SHIFT}), e = vpn & ${TLB_MASK}, po = l & ${PAGE_SIZE - 1};
+    if (h >>> 0 < ${USER_VA_HI_END} && ${tag}[e] === vpn && po <= ${PAGE_SIZE - size}) { const pa = ${pa}; ${then} }`;
 }
 
 function load(i: Insn, s: Shape, size: number, read: string, slow: string, write: (v: string, vh: string) => string): string {
-  const body = size === 8
-    ? `let v, vh; if (hit) { v = dv.getInt32(pa, true); vh = dv.getInt32(pa + 4, true); }
-    else if (mmu.load(l, h, 8)) { v = mmu.lo; vh = mmu.hi; } else ${fault(i, s, CAUSE_LOAD_PAGE_FAULT)}`
-    : `let v; if (hit) v = ${read}; else if (mmu.load(l, h, ${size})) v = ${slow}; else ${fault(i, s, CAUSE_LOAD_PAGE_FAULT)}`;
-  return `{ ${sumWithImm(i.rs1, i.imm)}\n    ${tlbHit('rt', 'rp', size)}\n    ${body}\n    ${write('v', 'vh')} }`;
+  const miss = size === 8
+    ? `else if (mmu.load(l, h, 8)) { v = mmu.lo; vh = mmu.hi; } else ${fault(i, s, CAUSE_LOAD_PAGE_FAULT)}`
+    : `else if (mmu.load(l, h, ${size})) v = ${slow}; else ${fault(i, s, CAUSE_LOAD_PAGE_FAULT)}`;
+  const hit = size === 8 ? 'v = dv.getInt32(pa, true); vh = dv.getInt32(pa + 4, true);' : `v = ${read};`;
+  return `{ ${sumWithImm(i.rs1, i.imm)}\n    let v${size === 8 ? ', vh' : ''};
+    ${ifTlbHit(s, 'rt', 'rp', size, hit)}\n    ${miss}\n    ${write('v', 'vh')} }`;
 }
 
 function store(i: Insn, s: Shape, size: number, write: string, w0: string, w1: string): string {
-  return `{ ${sumWithImm(i.rs1, i.imm)}\n    ${tlbHit('wt', 'wp', size)}
-    if (hit) { ${write} } else if (!mmu.store(l, h, ${size}, ${w0}, ${w1})) ${fault(i, s, CAUSE_STORE_PAGE_FAULT)} }`;
+  return `{ ${sumWithImm(i.rs1, i.imm)}\n    ${ifTlbHit(s, 'wt', 'wp', size, write)}
+    else if (!mmu.store(l, h, ${size}, ${w0}, ${w1})) ${fault(i, s, CAUSE_STORE_PAGE_FAULT)} }`;
 }
 
 /** A shift by a constant amount s (0..63) of rs1 into rd. */
@@ -214,25 +220,30 @@ function shiftImm(kind: 'l' | 'r' | 'a', rd: number, rs1: number, s: number): st
   return s < 32 ? set64(rd, `(${l} >>> ${s}) | (${h} << ${32 - s})`, `${h} >> ${s}`) : set64(rd, `${h} >> ${s - 32}`, `${h} >> 31`);
 }
 
+/** The instructions retired when the block leaves after its first `k` (`r`: earlier passes). */
+function retired(s: Shape, k: number): string {
+  return s.loops ? `r + ${k}` : `${k}`;
+}
+
 /**
- * Leaves the block for `target`. In a looping block, going back to the start runs the body
- * again while the budget lasts; `n` counts the passes already finished.
+ * Leaves the block after instruction i for `target`. In a looping block, going back to the
+ * start runs another pass while the budget covers all of it.
  */
-function goTo(target: number, s: Shape): string {
-  if (!s.loops) return `return ${target};`;
-  if (target === s.start) return `{ if (++n < budget) continue; exit.iterations = n; return ${target}; }`;
-  return `{ exit.iterations = n + 1; return ${target}; }`;
+function goTo(i: Insn, target: number, s: Shape): string {
+  if (s.loops && target === s.start) {
+    return `{ r += ${i.index + 1}; if (r + ${s.length} <= left) continue; exit.retired = r; return ${target}; }`;
+  }
+  return `{ exit.retired = ${retired(s, i.index + 1)}; return ${target}; }`;
 }
 
-/** `if taken` → the target offset, else the next instruction. */
+/** A conditional branch: a side exit when taken, else on to the next instruction. */
 function branch(i: Insn, s: Shape, cond: string): string {
-  return `if (${cond}) ${goTo(i.off + i.imm, s)}\n${goTo(i.next, s)}`;
+  return `if (${cond}) ${goTo(i, i.off + i.imm, s)}`;
 }
 
-/** The fault exit of instruction i: how many instructions of the block retired before it. */
+/** The fault exit of instruction i. */
 function fault(i: Insn, s: Shape, cause: number | string): string {
-  const retired = s.loops ? `n * ${s.length} + ${i.index}` : `${i.index}`;
-  return `return fault(${retired}, ${i.off}, ${cause});`;
+  return `return fault(${retired(s, i.index)}, ${i.off}, ${cause});`;
 }
 
 function translate(i: Insn, s: Shape): string {
@@ -242,12 +253,13 @@ function translate(i: Insn, s: Shape): string {
     case LoopOp.NOP: case Op.FENCE: return '';
     case Op.LUI: return set64(rd, `${imm}`, `${imm >> 31}`);
     case Op.AUIPC: return setNumber(rd, `pageVa + ${i.off + imm}`);
-    case Op.JAL: return `${setNumber(rd, `pageVa + ${i.next}`)}\n${goTo(i.off + imm, s)}`;
+    case Op.JAL: return `${setNumber(rd, `pageVa + ${i.next}`)}\n${goTo(i, i.off + imm, s)}`;
     case Op.JALR:
       return `{ ${sumWithImm(rs1, imm)}\n${setNumber(rd, `pageVa + ${i.next}`)}
+    exit.retired = ${retired(s, i.index + 1)};
     const d = h * ${TWO_32} + ((l & ~1) >>> 0) - pageVa;
     if (d >= 0 && d < ${PAGE_SIZE}) return d | 0;
-    exit.farPc = pageVa + d; return ${BLOCK_FAR}; }`; // never in a looping block
+    exit.farPc = pageVa + d; return ${BLOCK_FAR}; }`;
     case Op.BEQ: return branch(i, s, `${l1} === ${l2} && ${h1} === ${h2}`);
     case Op.BNE: return branch(i, s, `${l1} !== ${l2} || ${h1} !== ${h2}`);
     case Op.BLT: return branch(i, s, less(l1, h1, l2, h2, true));
