@@ -65,6 +65,8 @@ export class RunControl {
     private readonly afterSlice: () => void,
     /** Whether a user breakpoint hit is a stop (its condition and hit count); false resumes. */
     private readonly accept: (h: { task: Task; pc: number }) => boolean,
+    /** The same for a data breakpoint hit. */
+    private readonly acceptWatch: (hit: WatchHit) => boolean,
   ) {}
 
   /** The machine stopped at a user breakpoint of `task`: the next run starts by executing it. */
@@ -83,8 +85,9 @@ export class RunControl {
     }
   }
 
-  /** A breakpoint hit whose condition says go on: resume over it. */
+  /** A breakpoint or watchpoint hit whose condition says go on: resume over it. */
   private passes(h: Halt): boolean {
+    if (h.kind === 'watch') return !this.acceptWatch(h.hit);
     if (h.kind !== 'breakpoint' || this.bps.temporary.has(h.pc) || this.accept(h)) return false;
     this.stoppedAt(h.task);
     return true;
@@ -102,6 +105,8 @@ export class RunControl {
       case 'exited': return { kind: 'exited' };
       case 'idle': return { kind: 'idle' };
       case 'stop': {
+        const watched = this.watch.takeKernelHit();
+        if (watched !== null) return { kind: 'watch', hit: watched };
         const hit = this.probe.take();
         return hit === null ? null : { kind: 'probe', hit };
       }
@@ -165,7 +170,7 @@ export class RunControl {
     if (access === null || t.mm === null) return null;
     const w = this.watch.matching(t.mm, access.address, access.size, access.read, access.write)[0];
     if (w === undefined) return null;
-    return { watchpoint: w, task: t, pc: t.regs.pc, write: access.write, before: readMemory(this.k, t, w.address, w.size) };
+    return { watchpoint: w, task: t, pc: t.regs.pc, write: access.write, before: readMemory(this.k, t, w.address, w.size), inKernel: false };
   }
 
   /**

@@ -22,7 +22,7 @@ import { resolveFunction, resolveInstruction, resolveLine } from './resolve';
 import { taskStack, type StackFrame } from './stack';
 import { FrameScope } from './frame_scope';
 import type { KernelProbe } from '../kernel/kfunc';
-import { WatchSet, type AccessType, type Watchpoint } from './watchpoints';
+import { WatchSet, type AccessType, type Watchpoint, type WatchHit } from './watchpoints';
 import { ExceptionFilters, type ExceptionInfo } from './exceptions';
 import { conditionHolds, interpolateLog } from './conditions';
 
@@ -107,7 +107,8 @@ export class Debugger {
     k.logSinks.push((r) => {
       if (plan.trace.size > 0) listener.output('console', formatLogRecord(r) + '\n');
     });
-    this.control = new RunControl(k, this.breakpoints, this.probe, this.watchpoints, this.images, () => this.afterSlice(), (h) => this.acceptBreakpoint(h.task, h.pc));
+    this.control = new RunControl(k, this.breakpoints, this.probe, this.watchpoints, this.images, () => this.afterSlice(),
+      (h) => this.acceptBreakpoint(h.task, h.pc), (hit) => this.acceptWatch(hit));
     this.result = start_kernel(k, { filename: plan.guestProgram, argv: plan.argv, envp: plan.envp });
     const cwdError = set_initial_cwd(k, plan.cwd);
     if (cwdError !== null) throw new Error(`"cwd": ${cwdError}`);
@@ -251,6 +252,7 @@ export class Debugger {
     this.state = 'exited';
     this.afterSlice();
     this.probe.dispose();
+    this.watchpoints.dispose();
     this.listener.exited(code, message);
   }
 
@@ -293,7 +295,8 @@ export class Debugger {
       }
       case 'watch': {
         const { watchpoint: w, task } = h.hit;
-        return { reason: 'data breakpoint', task, description: `${w.description} ${h.hit.write ? 'written' : 'read'} by task ${task.pid}`, hitBreakpointIds: [w.id] };
+        const by = h.hit.inKernel ? `the kernel (${task.kstack[task.kstack.length - 1]?.fn ?? 'a system call'}) for task ${task.pid}` : `task ${task.pid}`;
+        return { reason: 'data breakpoint', task, description: `${w.description} ${h.hit.write ? 'written' : 'read'} by ${by}`, hitBreakpointIds: [w.id] };
       }
       case 'event':
         return this.exceptionStop(this.kernel.rq.curr ?? this.kernel.tasks[0]);
@@ -339,6 +342,17 @@ export class Debugger {
     let stop = false;
     for (const bp of this.breakpointsAt(t, pc)) if (this.hitStops(bp, t)) stop = true;
     return stop;
+  }
+
+  /**
+   * Counts a data breakpoint hit; true when it stops. Its condition is evaluated in the task's
+   * innermost user frame, where the watched variable is in scope — even when the kernel wrote.
+   */
+  private acceptWatch(hit: WatchHit): boolean {
+    const w = hit.watchpoint;
+    if (w.condition !== undefined && w.condition.trim() !== '' && !conditionHolds(this, hit.task, w.condition, 'user')) return false;
+    w.hits++;
+    return hitConditionMet(w.hitCondition, w.hits);
   }
 
   private hitStops(bp: Breakpoint, t: Task): boolean {

@@ -9,8 +9,16 @@
  * of them writes it (copy-on-write then gives the writer its own frame), and a student watching
  * `global` wants to see the child's write. An exec gives the task a new address space, which
  * is not watched.
+ *
+ * The kernel's own accesses to user memory (read() filling a watched buffer, a system call
+ * storing its result through a pointer) do not run as user instructions: the set hooks the
+ * kernel's user-memory copy (kernel/mm/uaccess.ts) while any watchpoint exists, and such a hit
+ * stops the machine inside the kernel path that made the access.
  */
+import { peek_user } from '../kernel/debug_access';
+import { current, kernel } from '../kernel/kfunc';
 import type { mm_struct } from '../kernel/mm/mm_types';
+import { set_uaccess_watch, type UaccessWatch } from '../kernel/mm/uaccess';
 import type { Task } from '../kernel/task';
 
 export type AccessType = 'read' | 'write' | 'readWrite';
@@ -35,10 +43,14 @@ export interface WatchHit {
   readonly write: boolean;
   /** The watched bytes before the access (to show old → new). */
   readonly before: Uint8Array | null;
+  /** Made by the kernel on the task's behalf (a system call), not by a user instruction. */
+  readonly inKernel: boolean;
 }
 
-export class WatchSet {
+export class WatchSet implements UaccessWatch {
   private list: Watchpoint[] = [];
+  /** The kernel access that stopped the machine, until taken. */
+  private kernelHit: WatchHit | null = null;
 
   get active(): boolean {
     return this.list.length > 0;
@@ -50,6 +62,27 @@ export class WatchSet {
 
   replace(list: Watchpoint[]): void {
     this.list = list;
+    set_uaccess_watch(list.length > 0 ? this : null);
+  }
+
+  /** Uninstalls the kernel hook (the session ends). */
+  dispose(): void {
+    this.replace([]);
+  }
+
+  /** The kernel-side check (UaccessWatch): runs inside the kernel, for the current task. */
+  access(mm: mm_struct, addr: number, len: number, write: boolean): boolean {
+    const w = this.matching(mm, addr, len, !write, write)[0];
+    if (w === undefined) return false;
+    const t = current();
+    this.kernelHit = { watchpoint: w, task: t, pc: t.regs.pc, write, before: peek_user(kernel(), mm, w.address, w.size), inKernel: true };
+    return true;
+  }
+
+  takeKernelHit(): WatchHit | null {
+    const h = this.kernelHit;
+    this.kernelHit = null;
+    return h;
   }
 
   watches(mm: mm_struct): boolean {

@@ -17,7 +17,7 @@ import { set_current, set_kernel, set_kernel_probe, type KernelProbe } from './k
 import { set_fs_pwd } from './fs/fs_struct';
 import { filename_lookup, LOOKUP_DIRECTORY, LOOKUP_FOLLOW } from './fs/namei';
 import { AT_FDCWD } from './fs/uapi';
-import { access_remote_vm } from './mm/uaccess';
+import { access_remote_vm, set_uaccess_watch } from './mm/uaccess';
 import type { mm_struct } from './mm/mm_types';
 import { vma_lookup } from './mm/vma';
 import type { Task } from './task';
@@ -58,19 +58,22 @@ export function peek_user(k: Kernel, mm: mm_struct, addr: number, len: number): 
  * Writes `bytes` at user address `addr` of `task`'s address space as the kernel writes another
  * process's memory (copy-on-write broken, pages faulted in). Returns how many bytes were
  * written: fewer than asked when the range runs into memory the task cannot write.
- * Kernel breakpoints are suspended meanwhile: this is the debugger's access, not the guest's.
+ * Kernel breakpoints and watchpoints are suspended meanwhile: this is the debugger's access, not
+ * the guest's.
  */
 export function poke_user(k: Kernel, task: Task, addr: number, bytes: Uint8Array, probe: KernelProbe | null): number {
   const mm = task.mm;
   if (mm === null) return 0;
   let written = 0;
   set_kernel_probe(null);
+  const watch = set_uaccess_watch(null);
   try {
     k.run_kernel_path(task, (function* poke() {
       written = yield* access_remote_vm(mm, addr, bytes, true);
     })());
   } finally {
     set_kernel_probe(probe);
+    set_uaccess_watch(watch);
   }
   return written;
 }

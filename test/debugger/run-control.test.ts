@@ -4,29 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { planLaunch } from '../../src/debugger/config';
-import { Debugger, type StopEvent } from '../../src/debugger/debugger';
+import { join } from 'node:path';
 import { evaluate } from '../../src/debugger/expr';
 import { taskStack } from '../../src/debugger/stack';
-import { null_console } from '../../src/kernel/drivers/tty/console';
-
-const ROOT = resolve(__dirname, '..', '..');
-const BIN = join(ROOT, 'examples', 'bin');
-
-/** A debugger whose stops and end are awaited one at a time. */
-function session(program: string, stopOnEntry: boolean) {
-  let waiting: ((e: StopEvent | null) => void) | null = null;
-  const dbg = new Debugger(planLaunch({ program: join(BIN, program), stopOnEntry }, ROOT), {
-    stopped: (e) => waiting?.(e),
-    output: () => undefined,
-    task: () => undefined,
-    breakpointChanged: () => undefined,
-    exited: () => waiting?.(null),
-  }, null_console);
-  const next = () => new Promise<StopEvent | null>((r) => (waiting = r));
-  return { dbg, next };
-}
+import { BIN, session } from './session';
 
 describe('debugger: run control', function () {
   before(function () {

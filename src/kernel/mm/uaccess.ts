@@ -12,7 +12,7 @@
 import { PAGE_SIZE } from '../../cpu/physmem';
 import { ptePfn, PTE_A, PTE_D, PTE_R, PTE_U, PTE_V, PTE_W } from '../../cpu/sv39';
 import { EFAULT, ENAMETOOLONG } from '../errno';
-import { current, kernel, type KGen } from '../kfunc';
+import { capture_kernel_lines, current, kernel, type KernelStop, type KGen } from '../kfunc';
 import { handle_mm_fault } from './memory';
 import { expand_stack, TASK_SIZE } from './mmap';
 import { FAULT_FLAG_REMOTE, FAULT_FLAG_WRITE, type mm_struct, VM_FAULT_ERROR, VM_FAULT_OOM } from './mm_types';
@@ -58,6 +58,28 @@ function* user_frame(mm: mm_struct, addr: number, write: boolean, remote: boolea
 }
 
 /**
+ * A debugger's data watchpoints over the kernel's own user-memory accesses (a `read()` filling a
+ * watched buffer is a write to it, as a hardware watchpoint would see). Linux has no such hook —
+ * its hardware breakpoints trap kernel accesses for free — so it is the one place here all of
+ * them pass through. null while no watchpoint is set: one comparison per page moved.
+ */
+export interface UaccessWatch {
+  /** `len` bytes at `addr` of `mm` are about to be moved; true stops the machine right after. */
+  access(mm: mm_struct, addr: number, len: number, write: boolean): boolean;
+}
+
+let uaccess_watch: UaccessWatch | null = null;
+
+/** Installs (or with null removes) the watch; returns the one installed before. */
+export function set_uaccess_watch(w: UaccessWatch | null): UaccessWatch | null {
+  const before = uaccess_watch;
+  uaccess_watch = w;
+  return before;
+}
+
+const WATCH_STOP: KernelStop = { kind: 'stop', reason: 'watchpoint' };
+
+/**
  * Moves bytes between `buf` and user memory at `addr` of `mm`, a page at a time; returns how
  * many bytes were moved before the first page that could not be reached.
  */
@@ -72,6 +94,7 @@ function* transfer(mm: mm_struct, addr: number, buf: Uint8Array, write: boolean,
     const off = a % PAGE_SIZE;
     const chunk = Math.min(n - done, PAGE_SIZE - off);
     const pa = pfn * PAGE_SIZE + off;
+    const watched = uaccess_watch !== null && uaccess_watch.access(mm, a, chunk, write);
     if (write) {
       mem.bytes.set(buf.subarray(done, done + chunk), pa);
       mem.wroteFrame(pfn);
@@ -79,6 +102,10 @@ function* transfer(mm: mm_struct, addr: number, buf: Uint8Array, write: boolean,
       buf.set(mem.bytes.subarray(pa, pa + chunk), done);
     }
     done += chunk;
+    if (watched) {
+      capture_kernel_lines(current());
+      yield WATCH_STOP;
+    }
   }
   return done;
 }
