@@ -73,16 +73,16 @@ int main(void)
 	close(fds[0]);
 	close(fds[1]);
 
-	/* Writing with no reader left: SIGPIPE kills the writer. */
+	/* Writing with no reader left: SIGPIPE kills the writer. The read end is closed before the
+	 * fork, so that no process holds it whatever order parent and child then run in. */
 	pipe(fds);
+	close(fds[0]);
 	fflush(stdout);
 	child = fork();
 	if (child == 0) {
-		close(fds[0]); /* the only read end */
 		write(fds[1], "x", 1);
 		_exit(0); /* not reached */
 	}
-	close(fds[0]);
 	close(fds[1]);
 	waitpid(child, &status, 0);
 	print_wait_status("writer without readers", status);
