@@ -141,7 +141,9 @@ function* create_elf_tables(bprm: linux_binprm, elf: ElfFile, interp_load_addr: 
   p -= 16;
   const u_rand_bytes = p;
   if ((yield* copy_to_user(u_rand_bytes, random)) !== 0) return -EINVAL;
+  const vdso = current().mm!.vdso_base;
   const auxv: number[] = [
+    ...(vdso !== 0 ? [AT_SYSINFO_EHDR, vdso] : []),
     AT_L1I_CACHESIZE, 0, AT_L1I_CACHEGEOMETRY, 0, AT_L1D_CACHESIZE, 0, AT_L1D_CACHEGEOMETRY, 0,
     AT_L2_CACHESIZE, 0, AT_L2_CACHEGEOMETRY, 0, AT_L3_CACHESIZE, 0, AT_L3_CACHEGEOMETRY, 0,
     AT_MINSIGSTKSZ, MINSIGSTKSZ_RISCV,
