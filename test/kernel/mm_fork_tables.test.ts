@@ -9,7 +9,7 @@ import { set_current } from '../../src/kernel/kfunc';
 import { dup_mm, mmput } from '../../src/kernel/mm/fork';
 import { do_madvise, MADV_DONTNEED } from '../../src/kernel/mm/madvise';
 import { vm_mmap } from '../../src/kernel/mm/mmap';
-import { MM_ANONPAGES, type mm_struct } from '../../src/kernel/mm/mm_types';
+import { MM_ANONPAGES, MM_FILEPAGES, type MappedFile, type mm_struct } from '../../src/kernel/mm/mm_types';
 import { pte_offset, ptep_get } from '../../src/kernel/mm/pgtable';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../src/kernel/mm/vm_flags';
 import { machine, makeTask, PAGE, readByte, run, writeByte } from './mm_machine';
@@ -68,5 +68,27 @@ describe('mm: fork and exit across page-table edges', function () {
     mmput(mm);
     for (const i of written) assert.equal(m.k.pages._refcount[pte(m.mm, page(i)) >>> 10], 1, `page ${i}: the parent's alone again`);
     assert.equal(m.k.pages.nr_free_pages, free, 'the child\'s page tables are all back');
+  });
+
+  it('counts the page-cache pages of a private file mapping as file pages, shared read-only without PTE_COW', function () {
+    const m = machine();
+    const file: MappedFile = {
+      path: '/data', dev: 0x801, ino: 7, size: () => 2 * PAGE, writeAt: () => undefined,
+      readAt: (dst) => dst.fill(5).length,
+    };
+    const f = run(vm_mmap(file, 3 * (1 << 30), 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, 0));
+    assert.equal(readByte(m.k, f), 5);
+    writeByte(m.k, f + PAGE, 6);
+    const child = makeTask(m.t.pid + 1);
+    set_current(m.t);
+    const mm = run(dup_mm(child, m.mm))!;
+    assert.deepEqual([mm.rss_stat[MM_FILEPAGES], mm.rss_stat[MM_ANONPAGES]], [1, 1]);
+    const cached = pte(m.mm, f) >>> 10;
+    assert.equal(pte(mm, f) >>> 10, cached);
+    assert.equal(pte(mm, f) & (PTE_W | PTE_COW), 0);
+    assert.equal(m.k.pages._mapcount[cached], 2);
+    assert.ok((pte(mm, f + PAGE) & PTE_COW) !== 0, 'the written page is anonymous now');
+    mmput(mm);
+    assert.equal(m.k.pages._mapcount[cached], 1);
   });
 });
