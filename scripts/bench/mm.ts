@@ -106,14 +106,16 @@ function faultRate(f: ForkmemFigures): string {
 /** The figures read at each getppid() of sleepers. */
 interface MemoryMark {
   rss: number;
-  heap: number;
+  heapUsed: number;
+  heapTotal: number;
   freeFrames: number;
 }
 
 /**
  * Host bytes per sleeping guest task: the growth of the resident set, and the part of it that
  * is guest frames (page tables and pages copied on write, in the machine's memory) and JS heap
- * (task_struct, mm_struct, VMAs, kernel stacks as suspended generators).
+ * (task_struct, mm_struct, VMAs, kernel stacks as suspended generators), used and committed
+ * (V8 keeps free space in the pages it has taken).
  */
 function bytesPerTask(dir: string, n: number): Row {
   // A full collection before each reading, so that garbage does not count as growth.
@@ -124,7 +126,7 @@ function bytesPerTask(dir: string, n: number): Row {
     if (e.fields.name !== 'getppid' || e.event !== 'sys_enter') return;
     gc();
     const usage = process.memoryUsage();
-    marks.push({ rss: usage.rss, heap: usage.heapUsed, freeFrames: kernel().pages.nr_free_pages });
+    marks.push({ rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, freeFrames: kernel().pages.nr_free_pages });
   });
   if (status !== 0 || marks.length !== 2) throw new Error(`sleepers ${n} failed under forkscope (status ${status})`);
   const [before, after] = marks;
@@ -132,7 +134,7 @@ function bytesPerTask(dir: string, n: number): Row {
   return {
     label: 'host bytes per task', value: kib(after.rss - before.rss),
     note: `RSS growth with ${n} tasks asleep in read(); of which guest frames ${kib((before.freeFrames - after.freeFrames) * PAGE_SIZE)}, ` +
-      `JS heap ${kib(after.heap - before.heap)}`,
+      `JS heap ${kib(after.heapUsed - before.heapUsed)} used, ${kib(after.heapTotal - before.heapTotal)} committed`,
   };
 }
 
