@@ -10,7 +10,7 @@
  */
 import { REG_SP } from '../cpu/state';
 import { USER_VA_END } from '../cpu/sv39';
-import { ElfError, parseElf, validateForExec, type ElfFile, ET_DYN, PT_GNU_STACK, PT_LOAD, PT_PHDR, PF_R, PF_W, PF_X } from '../elf';
+import { ElfError, parseElf, validateForExec, type ElfFile, type ProgramHeader, ET_DYN, PT_GNU_STACK, PT_LOAD, PT_PHDR, PF_R, PF_W, PF_X } from '../elf';
 import { arch_setup_additional_pages } from './arch/riscv/vdso';
 import type { linux_binprm } from './binfmts';
 import { EINVAL, ELIBBAD, ENOEXEC } from './errno';
@@ -18,7 +18,7 @@ import { begin_new_exec, setup_arg_pages, STACK_TOP_MAX } from './exec';
 import { open_exec } from './fs/kernel_read_file';
 import { current, kfunc, klocals, type KGen } from './kfunc';
 import { arch_pick_mmap_layout, TASK_SIZE, vm_brk_flags, vm_mmap } from './mm/mmap';
-import type { MappedFile } from './mm/mm_types';
+import type { MappedFile, mm_struct } from './mm/mm_types';
 import { VM_EXEC } from './mm/vm_flags';
 import { clear_user, copy_to_user } from './mm/uaccess';
 import { get_random_bytes } from './random';
@@ -70,69 +70,92 @@ function total_mapping_size(loads: ElfFile['programHeaders']): number {
   return Math.ceil((last.p_vaddr + last.p_memsz) / PAGE) * PAGE - Math.floor(first.p_vaddr / PAGE) * PAGE;
 }
 
+/** What a program's segments span once loaded (for mm->start_code … and brk). */
+interface elf_layout {
+  brk: number;
+  start_code: number;
+  end_code: number;
+  start_data: number;
+  end_data: number;
+}
+
 /**
- * elf_load / elf_map: map every PT_LOAD of `elf` at `load_bias`, with the bss (the part of
- * p_memsz beyond p_filesz) zeroed. Returns the highest end of a segment (for brk) or -errno.
+ * elf_load: map one PT_LOAD segment from the file (elf_map → vm_mmap, MAP_PRIVATE) with its
+ * permissions; the part of p_memsz beyond p_filesz is the bss — the rest of the last file page is
+ * zeroed (padzero) and whole pages of it are anonymous memory (vm_brk_flags). 0 or -errno.
  */
-function* elf_load_segments(elf: ElfFile, file: MappedFile, load_bias: number, first_noreplace: boolean): KGen<{ brk: number; start_code: number; end_code: number; start_data: number; end_data: number } | number> {
+const elf_load = kfunc('fs/binfmt_elf.c', function* elf_load(file: MappedFile, ph: ProgramHeader, load_bias: number, flags: number): KGen<number> {
+  const prot = make_prot(ph.p_flags);
+  const vaddr = load_bias + ph.p_vaddr;
+  const pageStart = Math.floor(vaddr / PAGE) * PAGE;
+  const off = ph.p_offset - (vaddr - pageStart);
+  const fileEnd = vaddr + ph.p_filesz;
+  const memEnd = vaddr + ph.p_memsz;
+  klocals({ p_vaddr: '0x' + vaddr.toString(16), p_filesz: ph.p_filesz, p_memsz: ph.p_memsz, prot });
+  if (ph.p_filesz > 0) {
+    const len = Math.ceil(fileEnd / PAGE) * PAGE - pageStart;
+    const r = yield* vm_mmap(file, pageStart, len, prot, flags, off);
+    if (r < 0) return r;
+    if (r !== pageStart) return -EINVAL;
+  }
+  if (ph.p_memsz > ph.p_filesz) {
+    const fileEndPage = Math.ceil(fileEnd / PAGE) * PAGE;
+    if (ph.p_filesz > 0 && fileEnd < fileEndPage && (prot & PROT_WRITE) !== 0) {
+      const r = yield* clear_user(fileEnd, fileEndPage - fileEnd);
+      if (r !== 0) return -EINVAL;
+    }
+    const bssStart = ph.p_filesz > 0 ? fileEndPage : pageStart;
+    const bssEnd = Math.ceil(memEnd / PAGE) * PAGE;
+    if (bssEnd > bssStart) {
+      // The bss is anonymous memory; only VM_EXEC may be asked for (vm_brk_flags' rule).
+      const r = yield* vm_brk_flags(bssStart, bssEnd - bssStart, (prot & PROT_EXEC) !== 0 ? VM_EXEC : 0);
+      if (r < 0) return r;
+    }
+  }
+  return 0;
+});
+
+/**
+ * load_elf_binary's PT_LOAD loop: every segment at `load_bias` (the first one MAP_FIXED_NOREPLACE
+ * for the program itself, so it cannot land on something already mapped); returns the layout.
+ */
+function* load_segments(elf: ElfFile, file: MappedFile, load_bias: number, first_noreplace: boolean): KGen<elf_layout | number> {
   const loads = elf.programHeaders.filter((ph) => ph.p_type === PT_LOAD);
-  let brk = 0, start_code = Infinity, end_code = 0, start_data = 0, end_data = 0;
+  const out: elf_layout = { brk: 0, start_code: Infinity, end_code: 0, start_data: 0, end_data: 0 };
   for (let i = 0; i < loads.length; i++) {
     const ph = loads[i];
-    const prot = make_prot(ph.p_flags);
-    const vaddr = load_bias + ph.p_vaddr;
-    const pageStart = Math.floor(vaddr / PAGE) * PAGE;
-    const off = ph.p_offset - (vaddr - pageStart);
-    const fileEnd = vaddr + ph.p_filesz;
-    const memEnd = vaddr + ph.p_memsz;
     const flags = MAP_PRIVATE | MAP_DENYWRITE | (i === 0 && first_noreplace ? MAP_FIXED_NOREPLACE : MAP_FIXED);
-    if (ph.p_filesz > 0) {
-      const len = Math.ceil(fileEnd / PAGE) * PAGE - pageStart;
-      const r = yield* vm_mmap(file, pageStart, len, prot, flags, off);
-      if (r < 0) return r;
-      if (r !== pageStart) return -EINVAL;
-    }
-    if (ph.p_memsz > ph.p_filesz) {
-      // padzero: the rest of the last file page belongs to the bss and must read as zeros.
-      const fileEndPage = Math.ceil(fileEnd / PAGE) * PAGE;
-      if (ph.p_filesz > 0 && fileEnd < fileEndPage && (prot & PROT_WRITE) !== 0) {
-        const r = yield* clear_user(fileEnd, fileEndPage - fileEnd);
-        if (r !== 0) return -EINVAL;
-      }
-      const bssStart = ph.p_filesz > 0 ? fileEndPage : pageStart;
-      const bssEnd = Math.ceil(memEnd / PAGE) * PAGE;
-      if (bssEnd > bssStart) {
-        // The bss is anonymous memory; only VM_EXEC may be asked for (vm_brk_flags' rule).
-        const r = yield* vm_brk_flags(bssStart, bssEnd - bssStart, (prot & PROT_EXEC) !== 0 ? VM_EXEC : 0);
-        if (r < 0) return r;
-      }
-    }
+    const r = yield* elf_load(file, ph, load_bias, flags);
+    if (r < 0) return r;
+    const vaddr = load_bias + ph.p_vaddr;
+    const fileEnd = vaddr + ph.p_filesz;
     if ((ph.p_flags & PF_X) !== 0) {
-      start_code = Math.min(start_code, vaddr);
-      end_code = Math.max(end_code, fileEnd);
+      out.start_code = Math.min(out.start_code, vaddr);
+      out.end_code = Math.max(out.end_code, fileEnd);
     }
-    if (start_data === 0 || vaddr > start_data) start_data = vaddr;
-    end_data = Math.max(end_data, fileEnd);
-    brk = Math.max(brk, memEnd);
+    if (out.start_data === 0 || vaddr > out.start_data) out.start_data = vaddr;
+    out.end_data = Math.max(out.end_data, fileEnd);
+    out.brk = Math.max(out.brk, vaddr + ph.p_memsz);
   }
-  return { brk, start_code: start_code === Infinity ? 0 : start_code, end_code, start_data, end_data };
+  if (out.start_code === Infinity) out.start_code = 0;
+  return out;
 }
 
 /** load_elf_interp: map ld.so anywhere (as a PIE); returns its load base. */
-function* load_elf_interp(interp: ElfFile, file: MappedFile): KGen<number> {
+const load_elf_interp = kfunc('fs/binfmt_elf.c', function* load_elf_interp(interp: ElfFile, file: MappedFile): KGen<number> {
   const loads = interp.programHeaders.filter((ph) => ph.p_type === PT_LOAD);
   const size = total_mapping_size(loads);
   // Reserve the whole span first so the segments land together (elf_map's total_size trick).
   const base = yield* vm_mmap(null, 0, size, PROT_READ, MAP_PRIVATE | 0x20, 0);
   if (base < 0) return base;
   const bias = base - Math.floor(loads[0].p_vaddr / PAGE) * PAGE;
-  const r = yield* elf_load_segments(interp, file, bias, false);
+  const r = yield* load_segments(interp, file, bias, false);
   if (typeof r === 'number') return r;
   return bias;
-}
+});
 
 /** create_elf_tables: argc, argv[], envp[], auxv and AT_RANDOM's bytes, as Linux lays them out. */
-function* create_elf_tables(bprm: linux_binprm, elf: ElfFile, interp_load_addr: number, e_entry: number, phdr_addr: number): KGen<number> {
+const create_elf_tables = kfunc('fs/binfmt_elf.c', function* create_elf_tables(bprm: linux_binprm, elf: ElfFile, interp_load_addr: number, e_entry: number, phdr_addr: number): KGen<number> {
   const mm = current().mm!;
   let p = bprm.p;
   // 16 random bytes for AT_RANDOM (stack protector and pointer guard seeds).
@@ -177,7 +200,7 @@ function* create_elf_tables(bprm: linux_binprm, elf: ElfFile, interp_load_addr: 
   if ((yield* copy_to_user(sp, table)) !== 0) return -EINVAL;
   bprm.p = sp;
   return 0;
-}
+});
 
 /** load_elf_binary: the ELF handler of search_binary_handler. */
 export const load_elf_binary = kfunc('fs/binfmt_elf.c', function* load_elf_binary(bprm: linux_binprm): KGen<number> {
@@ -204,14 +227,12 @@ export const load_elf_binary = kfunc('fs/binfmt_elf.c', function* load_elf_binar
   if (r < 0) return r;
   const t = current();
   const mm = t.mm!;
-  // setup_new_exec: the mmap layout and the size of the address space for this program.
-  arch_pick_mmap_layout(mm, t.signal!.rlim[RLIMIT_STACK]?.rlim_cur ?? 8 * 1024 * 1024);
-  mm.task_size = TASK_SIZE;
+  yield* setup_new_exec(mm);
   r = yield* setup_arg_pages(bprm, STACK_TOP_MAX, executable_stack);
   if (r < 0) return r;
   const loads = elf.programHeaders.filter((ph) => ph.p_type === PT_LOAD);
   const load_bias = elf.header.e_type === ET_DYN ? ELF_ET_DYN_BASE - Math.floor(loads[0].p_vaddr / PAGE) * PAGE : 0;
-  const seg = yield* elf_load_segments(elf, bprm.file.mapped, load_bias, true);
+  const seg = yield* load_segments(elf, bprm.file.mapped, load_bias, true);
   if (typeof seg === 'number') return seg;
   mm.start_code = seg.start_code;
   mm.end_code = seg.end_code;
@@ -235,10 +256,22 @@ export const load_elf_binary = kfunc('fs/binfmt_elf.c', function* load_elf_binar
   if (r < 0) return r;
   mm.start_stack = bprm.p;
   mm.exe_file = bprm.file.mapped;
-  // start_thread: user mode at the entry point, every register 0 except sp (and pc).
-  const regs = t.regs;
-  regs.x.fill(0);
-  regs.setRegNum(REG_SP, bprm.p);
-  regs.pc = entry;
+  yield* start_thread(entry, bprm.p);
   return 0;
+});
+
+/** setup_new_exec (fs/exec.c): the new program's mmap layout and address-space size. */
+const setup_new_exec = kfunc('fs/exec.c', function* setup_new_exec(mm: mm_struct): KGen<void> {
+  arch_pick_mmap_layout(mm, current().signal!.rlim[RLIMIT_STACK]?.rlim_cur ?? 8 * 1024 * 1024);
+  mm.task_size = TASK_SIZE;
+  klocals({ mmap_base: '0x' + mm.mmap_base.toString(16) });
+});
+
+/** start_thread (arch/riscv/kernel/process.c): user mode at the entry point, every register 0 but sp. */
+const start_thread = kfunc('arch/riscv/kernel/process.c', function* start_thread(pc: number, sp: number): KGen<void> {
+  const regs = current().regs;
+  regs.x.fill(0);
+  regs.setRegNum(REG_SP, sp);
+  regs.pc = pc;
+  klocals({ pc: '0x' + pc.toString(16), sp: '0x' + sp.toString(16) });
 });

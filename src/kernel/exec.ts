@@ -62,21 +62,22 @@ const alloc_bprm = kfunc('fs/exec.c', function* alloc_bprm(fd: number, filename:
   const bprm = new linux_binprm(f, filename);
   const r = yield* bprm_mm_init(bprm);
   if (r < 0) {
-    free_bprm(bprm);
+    yield* free_bprm(bprm);
     return r;
   }
   return bprm;
 });
 
-function free_bprm(bprm: linux_binprm): void {
+/** free_bprm: an exec that failed before exec_mmap throws its temporary mm away. */
+const free_bprm = kfunc('fs/exec.c', function* free_bprm(bprm: linux_binprm): KGen<void> {
   if (bprm.mm !== null) {
     mmput(bprm.mm);
     bprm.mm = null;
   }
-}
+});
 
 /** bprm_stack_limits: strings may use a quarter of RLIMIT_STACK (at most 6 MiB, at least 128 KiB). */
-function bprm_stack_limits(bprm: linux_binprm): number {
+const bprm_stack_limits = kfunc('fs/exec.c', function* bprm_stack_limits(bprm: linux_binprm): KGen<number> {
   const rlim = current().signal!.rlim[RLIMIT_STACK]?.rlim_cur ?? 8 * 1024 * 1024;
   let limit = Math.min(6 * 1024 * 1024, Math.floor(rlim / 4));
   limit = Math.max(limit, ARG_MIN);
@@ -86,7 +87,7 @@ function bprm_stack_limits(bprm: linux_binprm): number {
   limit -= ptr_size;
   bprm.argmin = bprm.p - limit;
   return 0;
-}
+});
 
 /** get_arg_page: make sure the stack VMA of the new mm covers `pos` (expand_downwards). */
 function get_arg_page(bprm: linux_binprm, pos: number): number {
@@ -95,7 +96,7 @@ function get_arg_page(bprm: linux_binprm, pos: number): number {
   return 0;
 }
 
-/** copy_string_kernel / copy_strings: one NUL-terminated string onto the new stack, downwards. */
+/** One NUL-terminated string onto the new stack, downwards (copy_strings' inner step). */
 function* put_arg_string(bprm: linux_binprm, s: Uint8Array): KGen<number> {
   const len = s.length + 1;
   if (len > MAX_ARG_STRLEN) return -E2BIG;
@@ -111,19 +112,29 @@ function* put_arg_string(bprm: linux_binprm, s: Uint8Array): KGen<number> {
   return 0;
 }
 
-/** copy_string_kernel: a kernel string onto the new stack (binfmt_script's interpreter name). */
-export function copy_string_kernel(s: string, bprm: linux_binprm): KGen<number> {
-  return put_arg_string(bprm, new TextEncoder().encode(s));
-}
+/** copy_string_kernel: a kernel string onto the new stack (the filename; a script's interpreter). */
+export const copy_string_kernel = kfunc('fs/exec.c', function* copy_string_kernel(str: string, bprm: linux_binprm): KGen<number> {
+  return yield* put_arg_string(bprm, new TextEncoder().encode(str));
+});
+
+/** copy_strings: an argv or envp array onto the new stack, from its last string to its first. */
+const copy_strings = kfunc('fs/exec.c', function* copy_strings(strings: Uint8Array[], bprm: linux_binprm): KGen<number> {
+  klocals({ count: strings.length, p: '0x' + bprm.p.toString(16) });
+  for (let i = strings.length - 1; i >= 0; i--) {
+    const r = yield* put_arg_string(bprm, strings[i]);
+    if (r < 0) return r;
+  }
+  return 0;
+});
 
 /** remove_arg_zero: drop argv[0] (the lowest string) so a script's path can replace it. */
-export function* remove_arg_zero(bprm: linux_binprm): KGen<number> {
+export const remove_arg_zero = kfunc('fs/exec.c', function* remove_arg_zero(bprm: linux_binprm): KGen<number> {
   if (bprm.argc === 0) return 0;
   const first = new TextEncoder().encode(bprm.argv[0] ?? '');
   bprm.p += first.length + 1;
   bprm.argc--;
   return 0;
-}
+});
 
 /** Reads a user string array (argv or envp): the pointers, then each string. */
 function* read_user_strings(uptr: number, what: string): KGen<Uint8Array[] | number> {
@@ -161,20 +172,20 @@ export const do_execveat_common = kfunc('fs/exec.c', function* do_execveat_commo
   bprm.envc = envp.length;
   bprm.argv = argv.map((a) => new TextDecoder().decode(a));
   bprm.envp = envp.map((a) => new TextDecoder().decode(a));
-  let r = bprm_stack_limits(bprm);
+  let r = yield* bprm_stack_limits(bprm);
   // Order: the filename (AT_EXECFN), then envp, then argv — each array from its last string.
-  if (r === 0) r = yield* put_arg_string(bprm, new TextEncoder().encode(filename));
+  if (r === 0) r = yield* copy_string_kernel(filename, bprm);
   bprm.exec = bprm.p;
-  for (let i = envp.length - 1; r === 0 && i >= 0; i--) r = yield* put_arg_string(bprm, envp[i]);
-  for (let i = argv.length - 1; r === 0 && i >= 0; i--) r = yield* put_arg_string(bprm, argv[i]);
+  if (r === 0) r = yield* copy_strings(envp, bprm);
+  if (r === 0) r = yield* copy_strings(argv, bprm);
   // A program started with no arguments still gets an empty argv[0].
   if (r === 0 && argv.length === 0) {
-    r = yield* put_arg_string(bprm, new Uint8Array(0));
+    r = yield* copy_string_kernel('', bprm);
     bprm.argc = 1;
     bprm.argv = [''];
   }
   if (r === 0) r = yield* bprm_execve(bprm);
-  free_bprm(bprm);
+  yield* free_bprm(bprm);
   if (r < 0 && bprm.error_message !== null) kernel().execErrors.set(t, { filename, message: bprm.error_message });
   return r;
 });
@@ -254,7 +265,7 @@ const de_thread = kfunc('fs/exec.c', function* de_thread(tsk: Task): KGen<number
     tsk.start_time = leader.start_time;
     leader.exit_signal = -1;
     leader.exit_state = EXIT_DEAD;
-    release_task(leader);
+    yield* release_task(leader);
   }
   sig.flags = 0;
   sig.group_exit_task = null;

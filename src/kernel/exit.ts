@@ -76,7 +76,7 @@ const exit_mm = kfunc('kernel/exit.c', function* exit_mm(): KGen<void> {
 });
 
 /** find_new_reaper: another live thread of the group, a subreaper ancestor, or init. */
-function find_new_reaper(father: Task): Task {
+const find_new_reaper = kfunc('kernel/exit.c', function* find_new_reaper(father: Task): KGen<Task> {
   const live = father.signal?.thread_head.find((th) => th !== father && (th.flags & PF_EXITING) === 0);
   if (live !== undefined) return live;
   if (father.signal?.has_child_subreaper) {
@@ -85,12 +85,12 @@ function find_new_reaper(father: Task): Task {
     }
   }
   return kernel().init_pid_ns.child_reaper!;
-}
+});
 
 /** forget_original_parent: every child gets a new parent; zombies are reported to it. */
 const forget_original_parent = kfunc('kernel/exit.c', function* forget_original_parent(father: Task): KGen<void> {
   if (father.children.length === 0) return;
-  const reaper = find_new_reaper(father);
+  const reaper = yield* find_new_reaper(father);
   klocals({ reaper: reaper.pid });
   for (const child of [...father.children]) {
     child.real_parent = reaper;
@@ -102,9 +102,9 @@ const forget_original_parent = kfunc('kernel/exit.c', function* forget_original_
     // reparent_leader: a zombie child must be reported to its new parent.
     if (child.exit_state === EXIT_ZOMBIE && child.signal!.nr_threads <= 1) {
       child.exit_signal = SIGCHLD;
-      if (do_notify_parent(child, SIGCHLD)) {
+      if (yield* do_notify_parent(child, SIGCHLD)) {
         child.exit_state = EXIT_DEAD;
-        release_task(child);
+        yield* release_task(child);
       }
     }
     trace('sched_process_reparent', child, { pid: child.pid, new_parent: reaper.pid });
@@ -117,7 +117,7 @@ const forget_original_parent = kfunc('kernel/exit.c', function* forget_original_
  * waiters. Returns true when the child should be reaped at once (parent ignores SIGCHLD or set
  * SA_NOCLDWAIT): the "autoreap" case.
  */
-export function do_notify_parent(tsk: Task, sig: number): boolean {
+export const do_notify_parent = kfunc('kernel/signal.c', function* do_notify_parent(tsk: Task, sig: number): KGen<boolean> {
   const parent = tsk.parent!;
   const code = tsk.exit_code & 0x7f ? ((tsk.exit_code & 0x80) !== 0 ? CLD_DUMPED : CLD_KILLED) : CLD_EXITED;
   const status = code === CLD_EXITED ? (tsk.exit_code >> 8) & 0xff : tsk.exit_code & 0x7f;
@@ -138,7 +138,7 @@ export function do_notify_parent(tsk: Task, sig: number): boolean {
   }
   __wake_up_parent(tsk, parent);
   return autoreap;
-}
+});
 
 /** do_notify_parent_cldstop: tell the parent a child stopped or continued (unless SA_NOCLDSTOP). */
 export function do_notify_parent_cldstop(tsk: Task, stopped: boolean, sig: number): void {
@@ -163,13 +163,13 @@ const exit_notify = kfunc('kernel/exit.c', function* exit_notify(tsk: Task, grou
   let autoreap: boolean;
   if (tsk.group_leader === tsk && tsk.exit_signal !== -1) {
     // A leader reports only once its whole group is gone (thread_group_empty).
-    autoreap = group_dead ? do_notify_parent(tsk, tsk.exit_signal) : false;
+    autoreap = group_dead ? yield* do_notify_parent(tsk, tsk.exit_signal) : false;
   } else {
     autoreap = true; // threads are never waited for
   }
   tsk.exit_state = autoreap ? EXIT_DEAD : EXIT_ZOMBIE;
   klocals({ exit_state: autoreap ? 'EXIT_DEAD' : 'EXIT_ZOMBIE' });
-  if (autoreap) release_task(tsk);
+  if (autoreap) yield* release_task(tsk);
 });
 
 /** The exit status as wait reports it: (code << 8) for exit, the signal (| 0x80 core) if killed. */
@@ -240,7 +240,7 @@ export const do_group_exit = kfunc('kernel/exit.c', function* do_group_exit(exit
  * release_task: the task's last trace disappears — its pid is freed, it leaves the task lists and
  * its parent's children; a zombie leader whose last thread this was is reported or reaped now.
  */
-export function release_task(p: Task): void {
+export const release_task = kfunc('kernel/exit.c', function* release_task(p: Task): KGen<void> {
   const k = kernel();
   const sig = p.signal!;
   // __exit_signal: fold the thread's times into the process, unhash it.
@@ -261,12 +261,12 @@ export function release_task(p: Task): void {
   trace('sched_process_free', p, { comm: p.comm, pid: p.pid });
   const leader = p.group_leader;
   if (leader !== p && sig.nr_threads === 1 && leader.exit_state === EXIT_ZOMBIE) {
-    if (do_notify_parent(leader, leader.exit_signal)) {
+    if (yield* do_notify_parent(leader, leader.exit_signal)) {
       leader.exit_state = EXIT_DEAD;
-      release_task(leader);
+      yield* release_task(leader);
     }
   }
-}
+});
 
 /** Undo of copy_process's resource sharing when it fails midway (bad_fork_* in Linux). */
 export function release_resources(p: Task, _clone_flags: number): void {
@@ -373,7 +373,7 @@ const wait_task_zombie = kfunc('kernel/exit.c', function* wait_task_zombie(p: Ta
   sig.cstime += p.stime + p.signal!.stime + p.signal!.cstime;
   klocals({ pid: p.pid, exit_code: p.exit_code });
   p.exit_state = EXIT_DEAD;
-  release_task(p);
+  yield* release_task(p);
 });
 
 /** `struct rusage` (144 bytes): times in timeval pairs, then 14 longs (maxrss, minflt…). */

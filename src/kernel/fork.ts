@@ -101,7 +101,7 @@ export interface kernel_clone_args {
 }
 
 /** dup_task_struct: the child starts as a copy of the parent (arch_dup_task_struct). */
-function dup_task_struct(orig: Task): Task {
+const dup_task_struct = kfunc('kernel/fork.c', function* dup_task_struct(orig: Task): KGen<Task> {
   const p = new Task();
   p.comm = orig.comm;
   p.flags = orig.flags;
@@ -116,10 +116,10 @@ function dup_task_struct(orig: Task): Task {
   p.cmdline = orig.cmdline;
   p.regs.copyFrom(orig.regs);
   return p;
-}
+});
 
 /** copy_files: share the descriptor table (CLONE_FILES) or copy it (dup_fd). */
-function copy_files(clone_flags: number, tsk: Task): void {
+const copy_files = kfunc('kernel/fork.c', function* copy_files(clone_flags: number, tsk: Task): KGen<void> {
   const old = current().files;
   if (old === null) return;
   if (has(clone_flags, CLONE_FILES)) {
@@ -128,10 +128,10 @@ function copy_files(clone_flags: number, tsk: Task): void {
   } else {
     tsk.files = dup_fd(old);
   }
-}
+});
 
 /** copy_fs: share root/cwd (CLONE_FS) or copy them. */
-function copy_fs(clone_flags: number, tsk: Task): void {
+const copy_fs = kfunc('kernel/fork.c', function* copy_fs(clone_flags: number, tsk: Task): KGen<void> {
   const fs = current().fs;
   if (fs === null) return;
   if (has(clone_flags, CLONE_FS)) {
@@ -140,10 +140,10 @@ function copy_fs(clone_flags: number, tsk: Task): void {
   } else {
     tsk.fs = copy_fs_struct(fs);
   }
-}
+});
 
 /** copy_sighand: share the handler table (CLONE_SIGHAND) or copy its actions. */
-function copy_sighand(clone_flags: number, tsk: Task): void {
+const copy_sighand = kfunc('kernel/fork.c', function* copy_sighand(clone_flags: number, tsk: Task): KGen<void> {
   const cur = current().sighand!;
   if (has(clone_flags, CLONE_SIGHAND)) {
     cur.count++;
@@ -157,10 +157,10 @@ function copy_sighand(clone_flags: number, tsk: Task): void {
     for (const a of sig.action) if (a.sa_handler > 1) { a.sa_handler = 0; a.sa_flags = 0; a.sa_mask = 0n; }
   }
   tsk.sighand = sig;
-}
+});
 
 /** copy_signal: a new process gets its own signal_struct; a thread shares the group's. */
-function copy_signal(clone_flags: number, tsk: Task): void {
+const copy_signal = kfunc('kernel/fork.c', function* copy_signal(clone_flags: number, tsk: Task): KGen<void> {
   const cur = current().signal!;
   if (has(clone_flags, CLONE_THREAD)) {
     tsk.signal = cur;
@@ -174,7 +174,7 @@ function copy_signal(clone_flags: number, tsk: Task): void {
   sig.pgrp = cur.pgrp;
   sig.session = cur.session;
   tsk.signal = sig;
-}
+});
 
 /** copy_mm: share the address space (CLONE_VM: mmget) or duplicate it copy-on-write (dup_mm). */
 const copy_mm = kfunc('kernel/fork.c', function* copy_mm(clone_flags: number, tsk: Task): KGen<number> {
@@ -194,8 +194,8 @@ const copy_mm = kfunc('kernel/fork.c', function* copy_mm(clone_flags: number, ts
   return 0;
 });
 
-/** copy_thread (arch/riscv/kernel/process.c): the child's registers. */
-function copy_thread(p: Task, args: kernel_clone_args): void {
+/** copy_thread: the child's registers — a copy of ours, with a0 = 0 so fork returns 0 in it. */
+const copy_thread = kfunc('arch/riscv/kernel/process.c', function* copy_thread(p: Task, args: kernel_clone_args): KGen<void> {
   if (args.fn !== undefined) {
     // A kernel thread has no user registers; it runs `fn` from ret_from_fork.
     p.regs.x.fill(0);
@@ -204,7 +204,7 @@ function copy_thread(p: Task, args: kernel_clone_args): void {
   if (args.stack !== 0) p.regs.setRegNum(REG_SP, args.stack);
   if (has(args.flags, CLONE_SETTLS)) p.regs.setRegNum(REG_TP, args.tls);
   p.regs.setRegNum(REG_A0, 0);
-}
+});
 
 /**
  * copy_process: build the new task. Returns it, or -errno (nothing of it is left behind on
@@ -228,7 +228,7 @@ export const copy_process = kfunc('kernel/fork.c', function* copy_process(args: 
   // 2. A signal that arrived before the fork restarts it, so the child cannot miss a group signal.
   if (signal_pending(cur) && args.fn === undefined && args.idle !== true) return -ERESTARTNOINTR;
   // 3. dup_task_struct.
-  const p = dup_task_struct(cur);
+  const p = yield* dup_task_struct(cur);
   klocals({ p });
   // 4. flags and tids.
   p.flags &= ~(PF_KTHREAD | PF_IDLE);
@@ -250,21 +250,21 @@ export const copy_process = kfunc('kernel/fork.c', function* copy_process(args: 
   p.vfork_done = null;
   p.start_time = k.ktime_get_ns();
   // 8. scheduler.
-  sched_fork(p);
+  yield* sched_fork(p);
   // 10–14. share or copy each resource.
-  copy_files(clone_flags, p);
-  copy_fs(clone_flags, p);
-  copy_sighand(clone_flags, p);
-  copy_signal(clone_flags, p);
+  yield* copy_files(clone_flags, p);
+  yield* copy_fs(clone_flags, p);
+  yield* copy_sighand(clone_flags, p);
+  yield* copy_signal(clone_flags, p);
   const mmret = yield* copy_mm(clone_flags, p);
   if (mmret < 0) {
     undo_copy(p, clone_flags);
     return mmret;
   }
   // 17. registers.
-  copy_thread(p, args);
+  yield* copy_thread(p, args);
   // 18. the pid.
-  const pidOrErr = alloc_pid(k.init_pid_ns, p);
+  const pidOrErr = yield* alloc_pid(k.init_pid_ns, p);
   if (typeof pidOrErr === 'number') {
     undo_copy(p, clone_flags);
     return pidOrErr;

@@ -6,7 +6,7 @@
  * RESERVED_PIDS, so numbers are reused only after a whole cycle. Forkscope has one pid namespace.
  */
 import { EAGAIN } from './errno';
-import { kernel } from './kfunc';
+import { kernel, kfunc, type KGen } from './kfunc';
 import type { Task } from './task';
 
 /** Default pid_max (include/linux/threads.h: PID_MAX_DEFAULT). */
@@ -35,7 +35,7 @@ export class pid_namespace {
  * alloc_pid: the next free number after `last_pid`, wrapping to RESERVED_PIDS; -EAGAIN when every
  * number below pid_max is taken. Pid 0 is never allocated here (it is the idle task's, set at boot).
  */
-export function alloc_pid(ns: pid_namespace, task: Task): pid | number {
+export const alloc_pid = kfunc('kernel/pid.c', function* alloc_pid(ns: pid_namespace, task: Task): KGen<pid | number> {
   const span = ns.pid_max - 1;
   let nr = ns.last_pid;
   for (let i = 0; i < span; i++) {
@@ -49,7 +49,7 @@ export function alloc_pid(ns: pid_namespace, task: Task): pid | number {
     }
   }
   return -EAGAIN;
-}
+});
 
 /** free_pid: the number becomes available again (at release_task). */
 export function free_pid(ns: pid_namespace, p: pid): void {

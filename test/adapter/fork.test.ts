@@ -103,12 +103,18 @@ describe('adapter: fork, copy-on-write and the kernel, over DAP', function () {
     assert.ok(kframes.slice(boundary + 1).some((f) => f.name === 'main'), 'user frames below the boundary');
     await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
 
-    // One kernel step in: copy_mm, entered once the child's task_struct exists, in TASK_NEW.
-    const stepped = stopped(dc);
-    await dc.stepInRequest({ threadId: pid });
-    await stepped;
-    let frames = await topFrames(dc, pid, 40);
-    assert.equal(frames[0].name, 'copy_mm');
+    // Kernel steps in walk copy_process's steps in Linux's order, down to copy_mm — entered once
+    // the child's task_struct exists, in TASK_NEW.
+    const order: string[] = [];
+    let frames = kframes;
+    while (frames[0].name !== 'copy_mm' && order.length < 12) {
+      const stepped = stopped(dc);
+      await dc.stepInRequest({ threadId: pid });
+      await stepped;
+      frames = await topFrames(dc, pid, 40);
+      order.push(frames[0].name);
+    }
+    assert.deepEqual(order, ['dup_task_struct', 'sched_fork', 'copy_files', 'copy_fs', 'copy_sighand', 'copy_signal', 'copy_mm']);
     const locals = await scopeVariables(dc, frames[1].id, 'Locals of copy_process');
     const p = locals.find((v) => v.name === 'p');
     assert.ok(p !== undefined && p.variablesReference > 0, 'copy_process has the new task p');

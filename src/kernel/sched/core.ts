@@ -99,12 +99,12 @@ export function wake_up_process(t: Task): boolean {
 }
 
 /** sched_fork: the child starts as TASK_NEW with the parent's normal priority. */
-export function sched_fork(p: Task): void {
+export const sched_fork = kfunc('kernel/sched/core.c', function* sched_fork(p: Task): KGen<void> {
   p.__state = TASK_NEW;
   p.se.vruntime = 0;
   p.se.sum_exec_runtime = 0;
   p.prio = current().normal_prio;
-}
+});
 
 /**
  * wake_up_new_task: the child becomes runnable, placed at the parent's vruntime
