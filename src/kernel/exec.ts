@@ -357,26 +357,25 @@ export const setup_arg_pages = kfunc('fs/exec.c', function* setup_arg_pages(bprm
   return 0;
 });
 
-/** execve(filename, argv, envp). */
-const sys_execve = kfunc('fs/exec.c', function* sys_execve(ufilename: number, uargv: number, uenvp: number): KGen<number> {
+/** do_execveat: the user's filename, argv and envp read in, then the common path. */
+function* do_execveat(dfd: number, ufilename: number, uargv: number, uenvp: number, flags: number): KGen<number> {
   const filename = yield* strncpy_from_user(ufilename, 4096);
   if (typeof filename === 'number') return filename;
   const argv = yield* read_user_strings(uargv, 'argc');
   if (typeof argv === 'number') return argv;
   const envp = yield* read_user_strings(uenvp, 'envc');
   if (typeof envp === 'number') return envp;
-  return yield* do_execveat_common(AT_FDCWD, filename, argv, envp, 0);
+  return yield* do_execveat_common(dfd, filename, argv, envp, flags);
+}
+
+/** execve(filename, argv, envp). */
+const sys_execve = kfunc('fs/exec.c', function* sys_execve(ufilename: number, uargv: number, uenvp: number): KGen<number> {
+  return yield* do_execveat(AT_FDCWD, ufilename, uargv, uenvp, 0);
 });
 
 /** execveat(dirfd, filename, argv, envp, flags): relative to a directory fd, or the fd itself (AT_EMPTY_PATH). */
 const sys_execveat = kfunc('fs/exec.c', function* sys_execveat(dfd: number, ufilename: number, uargv: number, uenvp: number, flags: number): KGen<number> {
-  const filename = yield* strncpy_from_user(ufilename, 4096);
-  if (typeof filename === 'number') return filename;
-  const argv = yield* read_user_strings(uargv, 'argc');
-  if (typeof argv === 'number') return argv;
-  const envp = yield* read_user_strings(uenvp, 'envc');
-  if (typeof envp === 'number') return envp;
-  return yield* do_execveat_common(dfd | 0, filename, argv, envp, flags);
+  return yield* do_execveat(dfd | 0, ufilename, uargv, uenvp, flags);
 });
 
 export const exec_syscalls: SyscallEntry[] = [

@@ -13,6 +13,7 @@ import { copy_from_user, get_user_u32, put_user_u32 } from './mm/uaccess';
 import { schedule, try_to_wake_up } from './sched/core';
 import { signal_pending } from './signal';
 import type { SyscallEntry } from './syscall';
+import { get_timespec64 } from './time';
 import { Task, TASK_INTERRUPTIBLE, TASK_RUNNING } from './task';
 
 export const FUTEX_WAIT = 0;
@@ -153,17 +154,6 @@ const futex_wait = kfunc('kernel/futex/waitwake.c', function* futex_wait(uaddr: 
   return 0;
 });
 
-/** Reads a struct timespec (two 64-bit words) and returns nanoseconds, or -errno. */
-function* read_timespec(addr: number): KGen<number> {
-  const b = new Uint8Array(16);
-  if ((yield* copy_from_user(b, addr)) !== 0) return -EFAULT;
-  const v = new DataView(b.buffer);
-  const sec = Number(v.getBigInt64(0, true));
-  const nsec = Number(v.getBigInt64(8, true));
-  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
-  return sec * 1e9 + nsec;
-}
-
 /** futex(uaddr, op, val, timeout/val2, uaddr2, val3). */
 const sys_futex = kfunc('kernel/futex/syscalls.c', function* sys_futex(uaddr: number, op: number, val: number, utime: number, uaddr2: number, val3: number): KGen<number> {
   const t = current();
@@ -176,7 +166,7 @@ const sys_futex = kfunc('kernel/futex/syscalls.c', function* sys_futex(uaddr: nu
     case FUTEX_WAIT_BITSET: {
       let deadline = -1;
       if (utime !== 0) {
-        const ns = yield* read_timespec(utime);
+        const ns = yield* get_timespec64(utime);
         if (ns < 0) return ns;
         // FUTEX_WAIT's timeout is relative; WAIT_BITSET's is absolute on its clock.
         deadline = cmd === FUTEX_WAIT ? k.ktime_get_ns() + ns : (op & FUTEX_CLOCK_REALTIME) !== 0 ? ns - k.realtime_offset_ns : ns;

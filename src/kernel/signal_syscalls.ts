@@ -14,6 +14,7 @@ import {
   _NSIG, SIGKILL, SIGSTOP, SI_TKILL, SI_USER, SIG_DFL, SIG_IGN, SIG_KERNEL_IGNORE_MASK, SIG_KERNEL_ONLY_MASK, sigmask,
 } from './signal_types';
 import type { SyscallEntry } from './syscall';
+import { get_timespec64 } from './time';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING, type Task } from './task';
 
 const SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
@@ -118,13 +119,9 @@ const sys_rt_sigtimedwait = kfunc('kernel/signal.c', function* sys_rt_sigtimedwa
   const k = kernel();
   let deadline = -1;
   if (uts !== 0) {
-    const b = new Uint8Array(16);
-    if ((yield* copy_from_user(b, uts)) !== 0) return -EFAULT;
-    const v = new DataView(b.buffer);
-    const sec = Number(v.getBigInt64(0, true));
-    const nsec = Number(v.getBigInt64(8, true));
-    if (sec < 0 || nsec < 0 || nsec >= 1e9) return -EINVAL;
-    deadline = k.ktime_get_ns() + sec * 1e9 + nsec;
+    const ns = yield* get_timespec64(uts);
+    if (ns < 0) return ns;
+    deadline = k.ktime_get_ns() + ns;
   }
   let timedOut = false;
   const timer = deadline >= 0 ? k.add_timer(deadline, () => { timedOut = true; try_to_wake_up(t, TASK_INTERRUPTIBLE); }) : null;

@@ -47,7 +47,8 @@ function timespec_bytes(ns: number): Uint8Array {
   return b;
 }
 
-function* read_timespec(addr: number): KGen<number> {
+/** get_timespec64: a user `struct timespec` in nanoseconds, or -EFAULT / -EINVAL. */
+export function* get_timespec64(addr: number): KGen<number> {
   const b = new Uint8Array(16);
   if ((yield* copy_from_user(b, addr)) !== 0) return -EFAULT;
   const v = new DataView(b.buffer);
@@ -105,7 +106,7 @@ const do_nanosleep = kfunc('kernel/time/hrtimer.c', function* do_nanosleep(expir
 });
 
 const sys_nanosleep = kfunc('kernel/time/hrtimer.c', function* sys_nanosleep(rqtp: number, rmtp: number): KGen<number> {
-  const ns = yield* read_timespec(rqtp);
+  const ns = yield* get_timespec64(rqtp);
   if (ns < 0) return ns;
   return yield* do_nanosleep(kernel().ktime_get_ns() + ns, rmtp);
 });
@@ -113,7 +114,7 @@ const sys_nanosleep = kfunc('kernel/time/hrtimer.c', function* sys_nanosleep(rqt
 const sys_clock_nanosleep = kfunc('kernel/time/posix-timers.c', function* sys_clock_nanosleep(which: number, flags: number, rqtp: number, rmtp: number): KGen<number> {
   which = which | 0;
   if (which !== CLOCK_REALTIME && which !== CLOCK_MONOTONIC && which !== CLOCK_BOOTTIME) return -EINVAL;
-  const ns = yield* read_timespec(rqtp);
+  const ns = yield* get_timespec64(rqtp);
   if (ns < 0) return ns;
   const k = kernel();
   const offset = which === CLOCK_REALTIME ? k.realtime_offset_ns : 0;
