@@ -16,7 +16,8 @@ import { set_initial_cwd } from '../kernel/debug_access';
 import { BreakpointTable, hitConditionMet, type Breakpoint, type BreakpointOptions } from './breakpoints';
 import type { LaunchPlan } from './config';
 import { RunControl, type Halt, type Run } from './control';
-import { ImageStore } from './images';
+import { ImageStore, type Image } from './images';
+import type { mm_struct } from '../kernel/mm/mm_types';
 import { ProbeHub } from './probe';
 import { resolveFunction, resolveInstruction, resolveLine } from './resolve';
 import { taskStack, type StackFrame } from './stack';
@@ -369,7 +370,7 @@ export class Debugger {
 
   setSourceBreakpoints(file: string, specs: readonly SourceBreakpointSpec[]): Breakpoint[] {
     const bps = specs.map((s) => this.breakpoints.create('source', s, { file, requestedLine: s.line }));
-    for (const bp of bps) resolveLine(this.images, bp);
+    for (const bp of bps) resolveLine(this.images, this.biases, bp);
     this.breakpoints.replaceSource(file, bps);
     this.armBreakpoints();
     return bps;
@@ -378,7 +379,7 @@ export class Debugger {
   setFunctionBreakpoints(specs: readonly (BreakpointOptions & { name: string })[]): Breakpoint[] {
     const bps = specs.map((s) => {
       const bp = this.breakpoints.create('function', s, { name: s.name });
-      resolveFunction(this.images, bp);
+      resolveFunction(this.images, this.biases, bp);
       return bp;
     });
     this.breakpoints.replaceFunctions(bps);
@@ -410,6 +411,10 @@ export class Debugger {
   /** Tells the hart and the kernel probe about the current breakpoints. */
   private armBreakpoints(): void {
     this.breakpoints.reindex();
+    // Breakpoints in images mapped later (libc by ld.so) are placed at the mmap's return, seen
+    // through the system call trace: enabled only while such breakpoints exist.
+    if (this.breakpoints.all.some((b) => b.kind === 'source' || b.kind === 'function')) this.kernel.traceEnabled.add('syscalls');
+    else if (!this.plan.trace.has('syscalls')) this.kernel.traceEnabled.delete('syscalls');
     const anyUser = this.breakpoints.all.some((b) => b.kind !== 'kernel' && b.verified) || this.breakpoints.temporary.size > 0;
     this.kernel.hart.setBreakpoints(anyUser ? this.breakpoints : null);
     if (this.breakpoints.hasKernelBreakpoints) {
@@ -423,13 +428,40 @@ export class Debugger {
     }
   }
 
-  /** Re-resolves unverified breakpoints once a new image (an exec'd program) is known. */
-  private imagesChanged(): void {
+  /** Where each image is mapped in the live address spaces (placeImages keeps it current). */
+  private placement = new Map<Image, number[]>();
+  private placementKey = '';
+
+  private readonly biases = (image: Image): readonly number[] => image.relocatable ? this.placement.get(image) ?? [] : [0];
+
+  /**
+   * Called when address spaces may have gained an image (an exec, an mmap): when some image is
+   * now loaded at a bias it was not before, source and function breakpoints are placed again —
+   * a PIE program's at exec, libc's once ld.so has mapped it, before any of its code runs.
+   */
+  private placeImages(): void {
+    const at = new Map<Image, Set<number>>();
+    const seen = new Set<mm_struct>();
+    for (const t of this.kernel.tasks) {
+      if (t.mm === null || seen.has(t.mm)) continue;
+      seen.add(t.mm);
+      for (const m of this.images.modules(t.mm)) {
+        const biases = at.get(m.image) ?? new Set<number>();
+        biases.add(m.bias);
+        at.set(m.image, biases);
+      }
+    }
+    const placement = new Map([...at].map(([image, b]) => [image, [...b].sort((x, y) => x - y)]));
+    const key = [...placement].map(([image, b]) => `${image.hostPath}@${b.join(',')}`).sort().join(';');
+    if (key === this.placementKey) return;
+    this.placement = placement;
+    this.placementKey = key;
     for (const bp of this.breakpoints.all) {
-      if (bp.verified) continue;
-      if (bp.kind === 'source') resolveLine(this.images, bp);
-      else if (bp.kind === 'function') resolveFunction(this.images, bp);
-      if (bp.verified) this.listener.breakpointChanged(bp);
+      if (bp.kind !== 'source' && bp.kind !== 'function') continue;
+      const before = `${String(bp.verified)} ${bp.addresses.join()} ${bp.message ?? ''}`;
+      if (bp.kind === 'source') resolveLine(this.images, this.biases, bp);
+      else resolveFunction(this.images, this.biases, bp);
+      if (`${String(bp.verified)} ${bp.addresses.join()} ${bp.message ?? ''}` !== before) this.listener.breakpointChanged(bp);
     }
     this.armBreakpoints();
   }
@@ -445,6 +477,8 @@ export class Debugger {
       this.control.eventPending = true;
       this.probe.set('exception', () => true);
     }
+    // Right away, inside the kernel: the new image must have its breakpoints before it runs.
+    if (e.event === 'sched_process_exec' || (e.event === 'sys_exit' && e.fields.name === 'mmap' && typeof e.fields.ret === 'number')) this.placeImages();
     if (e.event === 'sched_process_fork') {
       const parent = this.task(Number(e.fields.pid));
       const child = this.task(Number(e.fields.child_pid));
@@ -456,15 +490,8 @@ export class Debugger {
   private afterSlice(): void {
     const events = this.events;
     this.events = [];
-    let newImage = false;
     for (const e of events) {
       if (this.plan.trace.has(traceCategory(e.event))) this.listener.output('console', formatTraceEvent(e) + '\n');
-      if (e.event === 'sched_process_exec') {
-        const before = this.images.loaded.length;
-        const t = this.task(e.pid);
-        if (t?.mm != null) this.images.modules(t.mm);
-        if (this.images.loaded.length !== before) newImage = true;
-      }
     }
     const now = new Map<Task, string>();
     for (const t of this.kernel.tasks) {
@@ -476,6 +503,5 @@ export class Debugger {
     }
     for (const [t, name] of this.known) if (!now.has(t)) this.listener.task('exited', { pid: t.pid, name });
     this.known = now;
-    if (newImage) this.imagesChanged();
   }
 }

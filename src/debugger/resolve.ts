@@ -2,36 +2,44 @@
  * Where breakpoints go: source lines and function names resolved through the images' DWARF and
  * symbols, kernel function names checked against the kernel's functions. A breakpoint that
  * resolves nowhere yet stays unverified with the reason, and is tried again when an exec brings
- * a new program (Debugger.imagesChanged).
+ * a new program or library (Debugger.placeImages).
+ *
+ * A position-independent image (a PIE program, ld.so, libc) has no addresses until it is mapped:
+ * its breakpoints go at its link-time addresses plus each load bias it has in a live address
+ * space, and stay unverified until it has one.
  */
 import type { Breakpoint } from './breakpoints';
 import type { Image, ImageStore } from './images';
 import { kernelFunctions } from './kernel_functions';
 
-/** Load bias of an image: 0 for a program linked at fixed addresses. */
-function staticBias(image: Image): number | undefined {
-  return image.relocatable ? undefined : 0;
+/** The load biases of an image in the live address spaces (always [0] for a fixed-address one). */
+export type Biases = (image: Image) => readonly number[];
+
+function placed(bp: Breakpoint, image: Image, biases: readonly number[], linkAddresses: readonly number[]): void {
+  bp.image = image;
+  bp.addresses = biases.flatMap((b) => linkAddresses.map((a) => a + b));
+  bp.verified = true;
 }
 
-export function resolveLine(images: ImageStore, bp: Breakpoint): void {
+export function resolveLine(images: ImageStore, biases: Biases, bp: Breakpoint): void {
   const file = bp.file as string;
   const line = bp.requestedLine as number;
+  bp.message = undefined;
   for (const image of images.loaded) {
     const found = image.dwarf?.breakpointLocations(file, line);
     if (found === undefined || found.locations.length === 0) continue;
-    const bias = staticBias(image);
-    if (bias === undefined) {
+    const at = biases(image);
+    if (at.length === 0) {
       bp.message = `${image.guestPath} is position independent: its breakpoints are placed once it is loaded`;
       continue;
     }
-    bp.image = image;
-    bp.addresses = found.locations.map((l) => l.address + bias);
+    placed(bp, image, at, found.locations.map((l) => l.address));
     bp.line = found.locations[0].line;
-    bp.verified = true;
     bp.message = bp.line !== line ? `line ${line} has no code: moved to line ${bp.line}` : undefined;
     return;
   }
   bp.verified = false;
+  bp.addresses = [];
   bp.message ??= `no code at line ${line} of ${file} in the programs loaded so far`;
 }
 
@@ -39,19 +47,17 @@ export function resolveLine(images: ImageStore, bp: Breakpoint): void {
  * A function breakpoint: a user function (DWARF, then ELF symbols) of a loaded image, past its
  * prologue; otherwise a kernel function by its Linux name.
  */
-export function resolveFunction(images: ImageStore, bp: Breakpoint): void {
+export function resolveFunction(images: ImageStore, biases: Biases, bp: Breakpoint): void {
   const name = (bp.name as string).trim();
   for (const image of images.loaded) {
-    const bias = staticBias(image);
-    if (bias === undefined) continue;
+    const at = biases(image);
+    if (at.length === 0) continue;
     const dwarf = image.dwarf;
     const fns = dwarf?.functionsNamed(name) ?? [];
     const addresses = dwarf !== null && fns.length > 0 ? fns.map((f) => dwarf.functionBreakpointAddress(f)) : image.symbolAddresses(name);
     if (addresses.length === 0) continue;
     bp.kind = 'function';
-    bp.image = image;
-    bp.addresses = addresses.map((a) => a + bias);
-    bp.verified = true;
+    placed(bp, image, at, addresses);
     bp.message = `${name} in ${image.guestPath}`;
     return;
   }
@@ -63,6 +69,7 @@ export function resolveFunction(images: ImageStore, bp: Breakpoint): void {
     return;
   }
   bp.verified = false;
+  bp.addresses = [];
   bp.message = `no function named ${name} in the programs loaded so far, nor in the kernel`;
 }
 
