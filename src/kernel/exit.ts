@@ -246,6 +246,7 @@ export const release_task = kfunc('kernel/exit.c', function* release_task(p: Tas
   // __exit_signal: fold the thread's times into the process, unhash it.
   sig.utime += p.utime;
   sig.stime += p.stime;
+  sig.min_flt += p.min_flt;
   sig.nr_threads--;
   const ti = sig.thread_head.indexOf(p);
   if (ti >= 0) sig.thread_head.splice(ti, 1);
@@ -371,6 +372,7 @@ const wait_task_zombie = kfunc('kernel/exit.c', function* wait_task_zombie(p: Ta
   const sig = current().signal!;
   sig.cutime += p.utime + p.signal!.utime + p.signal!.cutime;
   sig.cstime += p.stime + p.signal!.stime + p.signal!.cstime;
+  sig.cmin_flt += p.min_flt + p.signal!.min_flt + p.signal!.cmin_flt;
   klocals({ pid: p.pid, exit_code: p.exit_code });
   p.exit_state = EXIT_DEAD;
   yield* release_task(p);
@@ -387,7 +389,7 @@ export function rusage_bytes(utime_ns: number, stime_ns: number, minflt = 0, max
   tv(0, utime_ns);
   tv(16, stime_ns);
   v.setBigInt64(32, BigInt(maxrss_kb), true);
-  v.setBigInt64(32 + 8 * 5, BigInt(minflt), true);
+  v.setBigInt64(64, BigInt(minflt), true); // ru_minflt (after maxrss, ixrss, idrss, isrss)
   return b;
 }
 
@@ -419,7 +421,7 @@ const sys_wait4 = kfunc('kernel/exit.c', function* sys_wait4(upid: number, stat_
   if (stat_addr !== 0 && (yield* put_user_u32(stat_addr, r.status)) !== 0) return -EFAULT;
   if (ru !== 0) {
     const c = r.child;
-    if ((yield* copy_to_user(ru, rusage_bytes(c.utime + c.signal!.cutime, c.stime, c.min_flt))) !== 0) return -EFAULT;
+    if ((yield* copy_to_user(ru, rusage_bytes(c.utime + c.signal!.cutime, c.stime, c.min_flt + c.signal!.min_flt))) !== 0) return -EFAULT;
   }
   return r.pid;
 });

@@ -141,6 +141,9 @@ export class signal_struct {
   /** Accumulated times of waited-for children (ns) and own dead threads. */
   cutime = 0;
   cstime = 0;
+  /** Minor faults of dead threads, and of waited-for children (for getrusage). */
+  min_flt = 0;
+  cmin_flt = 0;
   utime = 0;
   stime = 0;
   readonly rlim: rlimit[] = [];

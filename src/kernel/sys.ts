@@ -107,8 +107,8 @@ function* sys_getrusage(who: number, ru: number): KGen<number> {
   const t = current();
   const sig = t.signal!;
   let b: Uint8Array;
-  if ((who | 0) === 0) b = rusage_bytes(sig.utime + sig.thread_head.reduce((s, th) => s + th.utime, 0), sig.stime, t.min_flt);
-  else if ((who | 0) === -1) b = rusage_bytes(sig.cutime, sig.cstime);
+  if ((who | 0) === 0) b = rusage_bytes(sig.utime + sig.thread_head.reduce((s, th) => s + th.utime, 0), sig.stime, sig.min_flt + sig.thread_head.reduce((s, th) => s + th.min_flt, 0));
+  else if ((who | 0) === -1) b = rusage_bytes(sig.cutime, sig.cstime, sig.cmin_flt);
   else if ((who | 0) === 1) b = rusage_bytes(t.utime, t.stime, t.min_flt);
   else return -EINVAL;
   return (yield* copy_to_user(ru, b)) === 0 ? 0 : -EFAULT;
