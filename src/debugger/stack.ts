@@ -5,9 +5,10 @@
  * the user frames, unwound with the program's CFI and expanded into inlined calls by DWARF.
  */
 import { join, sep } from 'node:path';
-import { lookupPc, type Frame, type InlineFrame, type RegisterFile, type UnwoundFrame } from '../dwarf';
+import { lookupPc, type Frame, type InlineFrame, type MemoryReader, type RegisterFile, type UnwoundFrame } from '../dwarf';
 import type { Kernel } from '../kernel/kernel';
 import type { KFrame } from '../kernel/kfunc';
+import { sigreturn_trampoline } from '../kernel/arch/riscv/signal';
 import { PF_KTHREAD, type Task } from '../kernel/task';
 import type { ImageStore, Module } from './images';
 import { dwarfReader } from './memory';
@@ -41,6 +42,17 @@ export interface UserFrame {
 
 /** Deepest user stack we unwind (a runaway recursion still shows its top). */
 const MAX_USER_FRAMES = 512;
+
+/**
+ * Where the interrupted registers are in a `struct rt_sigframe` (the riscv signal ABI, which
+ * kernel/arch/riscv/signal.ts lays out): after the 128-byte siginfo, the ucontext's mcontext at
+ * offset 176 holds pc, x1–x31, then f0–f31.
+ */
+const SIGFRAME_MCONTEXT = 128 + 176;
+const MCONTEXT_FPREGS = 256;
+
+/** The frame shown for the sigreturn trampoline, named as gdb names it. */
+const SIGNAL_FRAME_NAME = '<signal handler called>';
 
 /** The integer and FP registers of a task as a DWARF register file. */
 export function registerFile(t: Task): RegisterFile {
@@ -105,9 +117,13 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
     const pc = frame.pc;
     const module = modules.find((m) => pc >= m.start && pc < m.end);
     if (module === undefined) {
-      // Code outside every ELF mapping (the vDSO's sigreturn trampoline, or a wild pc).
+      // Code outside every ELF mapping: the vDSO's sigreturn trampoline (a handler's return
+      // address), whose caller is the code the signal interrupted; or a wild pc.
       pending.push({ module, index: -1, inline: [], pc });
-      break;
+      const interrupted = pc === sigreturn_trampoline(t) ? interruptedFrame(frame, mem) : undefined;
+      if (interrupted === undefined) break;
+      frame = interrupted;
+      continue;
     }
     const linkFrame: Frame = { ...frame, pc: pc - module.bias };
     linkFrames.push(linkFrame);
@@ -126,7 +142,7 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
   // its caller (DW_OP_entry_value).
   for (const p of pending) {
     if (p.module === undefined) {
-      out.push({ kind: 'user', name: `0x${p.pc.toString(16)}`, line: 0, column: 0, pc: p.pc });
+      out.push({ kind: 'user', name: p.pc === sigreturn_trampoline(t) ? SIGNAL_FRAME_NAME : `0x${p.pc.toString(16)}`, line: 0, column: 0, pc: p.pc });
     } else if (p.inline.length === 0) {
       const sym = p.module.image.elf.symbolize(lookupPc(linkFrames[p.index]));
       const name = sym === undefined ? `0x${p.pc.toString(16)}` : sym.name;
@@ -141,4 +157,21 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
     }
   }
   return out;
+}
+
+/**
+ * The registers a signal interrupted, read from the rt_sigframe at the trampoline frame's sp
+ * (where the handler's return left it). Its pc is where the program was, not a return address.
+ */
+function interruptedFrame(trampoline: Frame, mem: MemoryReader): Frame | undefined {
+  const sp = trampoline.regs[2];
+  if (sp === undefined) return undefined;
+  const mc = mem(sp + BigInt(SIGFRAME_MCONTEXT), MCONTEXT_FPREGS + 32 * 8);
+  if (mc === undefined) return undefined;
+  const v = new DataView(mc.buffer, mc.byteOffset, mc.byteLength);
+  const regs: bigint[] = [0n];
+  for (let i = 1; i < 32; i++) regs.push(v.getBigUint64(8 * i, true));
+  for (let i = 0; i < 32; i++) regs.push(v.getBigUint64(MCONTEXT_FPREGS + 8 * i, true));
+  const pc = Number(v.getBigUint64(0, true));
+  return pc === 0 ? undefined : { pc, regs, returnAddress: false };
 }
