@@ -45,7 +45,7 @@ export class FrameScope implements EvalScope {
   ) {
     const u = frame?.user;
     const innermost = u === undefined || u.index === 0;
-    this.regs = u !== undefined ? u.frames[u.index].regs : registerFile(task);
+    this.regs = u !== undefined ? u.frames[u.index].regs : frame?.regs ?? registerFile(task);
     this.pc = u !== undefined ? frame?.pc ?? task.regs.pc : task.regs.pc;
     this.env = {
       read: (a, n) => readMemory(k, task, a, n),
@@ -130,6 +130,11 @@ export class FrameScope implements EvalScope {
       if (typeof field === 'number' || typeof field === 'string') return plainValue(field);
     }
     return undefined;
+  }
+
+  /** The raw bits of DWARF register `r` in this frame, or undefined where the unwinder could not recover it. */
+  registerBits(r: number): bigint | undefined {
+    return this.regs[r];
   }
 
   register(name: string): CValue | undefined {

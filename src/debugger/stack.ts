@@ -30,6 +30,8 @@ export interface StackFrame {
   readonly kframe?: KFrame;
   /** User frames: what DWARF needs to find the frame's variables. */
   readonly user?: UserFrame;
+  /** User frames outside every image (the sigreturn trampoline): the registers unwound there. */
+  readonly regs?: RegisterFile;
 }
 
 export interface UserFrame {
@@ -112,14 +114,14 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
   const modules = images.modules(mm);
   let frame: Frame = { pc: t.regs.pc, regs: registerFile(t), returnAddress: false };
   const linkFrames: Frame[] = [];
-  const pending: { module: Module | undefined; index: number; inline: InlineFrame[]; pc: number }[] = [];
+  const pending: { module: Module | undefined; index: number; inline: InlineFrame[]; pc: number; regs: RegisterFile }[] = [];
   for (let n = 0; n < MAX_USER_FRAMES; n++) {
     const pc = frame.pc;
     const module = modules.find((m) => pc >= m.start && pc < m.end);
     if (module === undefined) {
       // Code outside every ELF mapping: the vDSO's sigreturn trampoline (a handler's return
       // address), whose caller is the code the signal interrupted; or a wild pc.
-      pending.push({ module, index: -1, inline: [], pc });
+      pending.push({ module, index: -1, inline: [], pc, regs: frame.regs });
       const interrupted = pc === sigreturn_trampoline(t) ? interruptedFrame(frame, mem) : undefined;
       if (interrupted === undefined) break;
       frame = interrupted;
@@ -128,7 +130,7 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
     const linkFrame: Frame = { ...frame, pc: pc - module.bias };
     linkFrames.push(linkFrame);
     const dwarf = module.image.dwarf;
-    pending.push({ module, index: linkFrames.length - 1, inline: dwarf?.inlineFrames(lookupPc(linkFrame)) ?? [], pc });
+    pending.push({ module, index: linkFrames.length - 1, inline: dwarf?.inlineFrames(lookupPc(linkFrame)) ?? [], pc, regs: frame.regs });
     let caller: Frame | undefined = dwarf?.unwind(linkFrame, mem);
     if (caller === undefined || (caller as UnwoundFrame).method !== 'cfi') {
       // No CFI here: read the function's prologue before trusting a leaf convention.
@@ -142,7 +144,7 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
   // its caller (DW_OP_entry_value).
   for (const p of pending) {
     if (p.module === undefined) {
-      out.push({ kind: 'user', name: p.pc === sigreturn_trampoline(t) ? SIGNAL_FRAME_NAME : `0x${p.pc.toString(16)}`, line: 0, column: 0, pc: p.pc });
+      out.push({ kind: 'user', name: p.pc === sigreturn_trampoline(t) ? SIGNAL_FRAME_NAME : `0x${p.pc.toString(16)}`, line: 0, column: 0, pc: p.pc, regs: p.regs });
     } else if (p.inline.length === 0) {
       const sym = p.module.image.elf.symbolize(lookupPc(linkFrames[p.index]));
       const name = sym === undefined ? `0x${p.pc.toString(16)}` : sym.name;

@@ -83,6 +83,13 @@ export function dwarfVariables(scope: FrameScope, vars: readonly Variable[], o: 
 
 // ---- registers ----
 
+/** An outer frame's register the unwinder could not recover (caller-saved, clobbered since). */
+const NOT_SAVED = '<not available in this frame>';
+
+/**
+ * The Registers scope. Outer frames show what the unwinder recovered (callee-saved registers,
+ * sp, the return address; everything at a signal frame) and mark the rest as not available.
+ */
 export function registers(scope: FrameScope, t: Task, o: ViewOptions, innermost: boolean): VarNode[] {
   const out: VarNode[] = [];
   const hex = (v: bigint) => `0x${v.toString(16).padStart(16, '0')}`;
@@ -92,15 +99,17 @@ export function registers(scope: FrameScope, t: Task, o: ViewOptions, innermost:
     const r = scope.register(ABI_NAMES[i]);
     const name = `${ABI_NAMES[i]} (x${i})`;
     if (r === undefined) {
-      out.push({ name, value: '<not saved in this frame>' });
+      out.push({ name, value: NOT_SAVED });
       continue;
     }
     const raw = BigInt.asUintN(64, BigInt(readInt(r)));
     const shown = o.hex || i === 1 || i === 2 || i === 3 || i === 4 || i === 8 ? hex(raw) : `${BigInt.asIntN(64, raw)} (${hex(raw)})`;
     out.push({ name, value: shown, evaluateName: `$${ABI_NAMES[i]}`, set: innermost ? (text) => setReg(scope, i, text, name) : undefined });
   }
-  out.push({ name: 'f0–f31', value: 'floating point', children: () => fpRegisters(t) });
-  out.push({ name: 'fcsr', value: `0x${((t.regs.frm << 5) | t.regs.fflags).toString(16)}`, children: () => [
+  out.push({ name: 'f0–f31', value: 'floating point', children: () => fpRegisters(scope) });
+  // No unwinding rule recovers fcsr: an outer frame's value is not known.
+  if (!innermost) out.push({ name: 'fcsr', value: NOT_SAVED });
+  else out.push({ name: 'fcsr', value: `0x${((t.regs.frm << 5) | t.regs.fflags).toString(16)}`, children: () => [
     { name: 'frm', value: String(t.regs.frm) }, { name: 'fflags', value: `0x${t.regs.fflags.toString(16)} (NV DZ OF UF NX bits)` },
   ] });
   return out;
@@ -121,15 +130,17 @@ function setReg(scope: FrameScope, i: number, text: string, name: string): VarNo
   return { name, value: `0x${x.toString(16)}` };
 }
 
-function fpRegisters(t: Task): VarNode[] {
+function fpRegisters(scope: FrameScope): VarNode[] {
   const names = ['ft0', 'ft1', 'ft2', 'ft3', 'ft4', 'ft5', 'ft6', 'ft7', 'fs0', 'fs1', 'fa0', 'fa1', 'fa2', 'fa3', 'fa4', 'fa5',
     'fa6', 'fa7', 'fs2', 'fs3', 'fs4', 'fs5', 'fs6', 'fs7', 'fs8', 'fs9', 'fs10', 'fs11', 'ft8', 'ft9', 'ft10', 'ft11'];
   return names.map((n, i) => {
-    const lo = t.regs.fbits[2 * i] >>> 0, hi = t.regs.fbits[2 * i + 1] >>> 0;
-    const raw = (BigInt(hi) << 32n) | BigInt(lo);
-    const f32 = new Float32Array(new Uint32Array([lo]).buffer)[0];
-    const boxed = hi === 0xffffffff ? `float ${f32}, ` : '';
-    return { name: `${n} (f${i})`, value: `${boxed}double ${t.regs.f64[i]}, raw 0x${raw.toString(16).padStart(16, '0')}` };
+    const name = `${n} (f${i})`;
+    const raw = scope.registerBits(32 + i);
+    if (raw === undefined) return { name, value: NOT_SAVED };
+    const bits = new DataView(new ArrayBuffer(8));
+    bits.setBigUint64(0, raw, true);
+    const boxed = bits.getUint32(4, true) === 0xffffffff ? `float ${bits.getFloat32(0, true)}, ` : '';
+    return { name, value: `${boxed}double ${bits.getFloat64(0, true)}, raw 0x${raw.toString(16).padStart(16, '0')}` };
   });
 }
 
