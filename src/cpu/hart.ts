@@ -29,7 +29,7 @@ import { executeCsr } from './csr';
 import { CodeFrame, DecodeCache, LoopOp, packInst } from './decode-cache';
 import { executeFp } from './fpu';
 import { lessThan, lessThanU, mul64, out, shiftLeft, shiftRight, shiftRightArith } from './int64';
-import { Block, BLOCK_FAR, BLOCK_FAULT, BlockCompiler, BlockExit, HOT_ENTRIES } from './jit';
+import { Block, BLOCK_FAR, BLOCK_FAULT, BlockCompiler, BlockExit, FAR_PC, HOT_ENTRIES, PAGE_VA } from './jit';
 import { Mmu, USER_VA_HI_END } from './mmu';
 import { executeMulDiv } from './muldiv';
 import { PAGE_MASK, PAGE_SIZE, PhysMem } from './physmem';
@@ -152,7 +152,7 @@ export class Hart {
     const wTag = mmu.write.tag, wPfn = mmu.write.pfn;
     const xTag = mmu.fetch.tag, xPfn = mmu.fetch.pfn;
     const hot = this.hotEntries;
-    let left = maxInsns;
+    let left = maxInsns | 0;
     let cause = STOP_BUDGET;
     // Where pc is: offset `off` in the code page at virtual `pageVa` (frame `pfn`, cached code
     // `frame`, its decoded slots `code`), or farPc when off is FAR. Starting FAR makes the
@@ -185,13 +185,15 @@ export class Hart {
         frame = frames[pfn] ?? this.cache.frame(pfn);
         code = frame.slots;
         pageVa = vpn * PAGE_SIZE;
+        exit.va[PAGE_VA] = pageVa;
         off = (pc - pageVa) | 0;
       }
       // Run the compiled block here, or count towards compiling it.
       const compiled = frame.blocks[off >> 1];
       if (compiled !== null) {
         if (compiled.length <= left) {
-          const next = compiled.run(pageVa, left < BLOCK_CALL_BUDGET ? left : BLOCK_CALL_BUDGET);
+          // `| 0`: a call's result is untyped for V8; pc offsets stay int32 everywhere.
+          const next = compiled.run(left < BLOCK_CALL_BUDGET ? left : BLOCK_CALL_BUDGET) | 0;
           left -= exit.retired;
           if (next === BLOCK_FAULT) {
             off = exit.off;
@@ -200,7 +202,7 @@ export class Hart {
           }
           if (next === BLOCK_FAR) {
             off = FAR;
-            farPc = exit.farPc;
+            farPc = exit.va[FAR_PC];
           } else {
             off = next;
           }

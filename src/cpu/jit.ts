@@ -3,23 +3,24 @@
  *
  * The interpreter (hart.ts) counts how often execution enters each block boundary (a branch or
  * jump target, a fallthrough after one); at its threshold (HOT_ENTRIES by default) the block
- * starting there is compiled. A block is the decoded instructions from that offset up to and
- * including the first jump, with conditional branches as side exits, stopping early before
+ * starting there is compiled. A block is a trace of decoded instructions from that offset:
+ * conditional branches are side exits, jumps within the page are followed (through calls of
+ * nearby functions), and it ends at a jalr or a jump out of the page — or earlier, before
  * anything the interpreter must do itself: a slot that cannot be cached (page-straddling and
  * breakpointed instructions never are, so breakpoints need no check here), ecall/ebreak, CSR
- * access (instret must be exact), fence.i, and the page end. Register numbers and immediates
+ * access (instret must be exact), fence.i, the page end. Register numbers and immediates
  * become constants, so V8 sees `x[24] = (x[20] + 16) | 0` instead of the decode-and-dispatch
  * of the interpreter.
  *
  * A block function works on the hart's register file, which it holds as a constant (so does
- * V8: no checks on it), takes (pageVa, left) — the virtual base of its page (code frames can be
- * mapped at different addresses) and the instruction budget — and returns the page offset of the next instruction (possibly
- * outside the page) with the instructions it retired in `exit.retired`, or BLOCK_FAR with the
- * target in `exit.farPc`, or BLOCK_FAULT: the instruction at page offset `exit.off` trapped
- * with `exit.cause` and did not retire, while the `exit.retired` before it did. The run loop
- * only enters a block when the budget covers its whole length, so counts stay exact. A branch
- * back to the block's own start (an inner loop) continues a JavaScript loop inside the block
- * for as long as the budget covers another full pass.
+ * V8: no checks on it), finds the virtual base of its page in exit.va (code frames can be
+ * mapped at different addresses), takes the instruction budget, and returns the page offset of
+ * the next instruction (possibly outside the page) with the instructions it retired in
+ * `exit.retired`; or BLOCK_FAR with the target in exit.va; or BLOCK_FAULT: the instruction at
+ * page offset `exit.off` trapped with `exit.cause` and did not retire, while the `exit.retired`
+ * before it did. The run loop only enters a block when the budget covers its whole length, so
+ * counts stay exact. A branch back to the block's own start (an inner loop) continues a
+ * JavaScript loop inside the block for as long as the budget covers another full pass.
  *
  * A store into the block's own frame drops the frame's cache (decode-cache.ts) but lets the
  * running block finish: new code is seen from the next block on, and fence.i ends a block.
@@ -37,7 +38,7 @@ import { TLB_MASK } from './tlb';
 import { CAUSE_ILLEGAL_INSTRUCTION, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT } from './trap';
 
 /** `left`: the instructions the block may retire (at least its length). */
-export type BlockFn = (pageVa: number, left: number) => number;
+export type BlockFn = (left: number) => number;
 
 export interface Block {
   readonly run: BlockFn;
@@ -60,13 +61,21 @@ const MAX_BLOCK = 64;
 export class BlockExit {
   /** Instructions the block retired (before the faulting one, after a fault). */
   retired = 0;
-  farPc = 0;
   off = 0;
   cause = 0;
+  /**
+   * Addresses as doubles, in an array so that passing them allocates nothing: [PAGE_VA] is
+   * set by the run loop to the virtual base of the running block's page, [FAR_PC] by a block
+   * that returned BLOCK_FAR.
+   */
+  readonly va = new Float64Array(2);
 }
 
+export const PAGE_VA = 0;
+export const FAR_PC = 1;
+
 /** The names a generated function sees, and the values they have (see BlockCompiler). */
-const ENV = ['x', 'f', 'ctx', 'dv', 'rt', 'rp', 'wt', 'wp', 'mmu', 'exit', 'fault', 'executeAtomic', 'executeFp',
+const ENV = ['x', 'f', 'ctx', 'va', 'dv', 'rt', 'rp', 'wt', 'wp', 'mmu', 'exit', 'fault', 'executeAtomic', 'executeFp',
   'executeMulDiv', 'mul64', 'out', 'shiftLeft', 'shiftRight', 'shiftRightArith'] as const;
 
 const TWO_32 = 4294967296;
@@ -81,6 +90,8 @@ interface Insn {
   next: number;
   /** Position in the block (for fault reports). */
   index: number;
+  /** A jal whose target the block continues with. */
+  followed: boolean;
 }
 
 export class BlockCompiler {
@@ -96,7 +107,7 @@ export class BlockCompiler {
       exit.cause = cause;
       return BLOCK_FAULT;
     };
-    this.env = [regs.x, regs.fbits, regs, mem.view, mmu.read.tag, mmu.read.pfn, mmu.write.tag, mmu.write.pfn, mmu,
+    this.env = [regs.x, regs.fbits, regs, exit.va, mem.view, mmu.read.tag, mmu.read.pfn, mmu.write.tag, mmu.write.pfn, mmu,
       exit, fault, executeAtomic, executeFp, executeMulDiv, mul64, out, shiftLeft, shiftRight, shiftRightArith];
     this.shiftFrames = mem.nrFrames <= 2 ** (31 - PAGE_SHIFT);
   }
@@ -108,20 +119,32 @@ export class BlockCompiler {
    */
   compile(slots: Int32Array, start: number, decode: (off: number) => boolean): Block {
     const insns: Insn[] = [];
+    const seen = new Set<number>();
     let off = start, ended = false;
-    while (!ended && insns.length < MAX_BLOCK && off < PAGE_SIZE) {
+    while (!ended && insns.length < MAX_BLOCK && off < PAGE_SIZE && !seen.has(off)) {
       if (slots[off] === 0 && !decode(off)) break;
       const w = slots[off];
       const op = w & 255;
       if (!compilable(op)) break;
       const next = off + (w < 0 ? 2 : 4);
-      insns.push({
-        op, imm: slots[off + 1], off, next, index: insns.length,
+      const insn: Insn = {
+        op, imm: slots[off + 1], off, next, index: insns.length, followed: false,
         rd: (w >>> PACK_RD_SHIFT) & 62, rs1: (w >>> PACK_RS1_SHIFT) & 62, rs2: (w >>> PACK_RS2_SHIFT) & 62,
         rs3: (w >>> PACK_RS3_SHIFT) & 31, rm: (w >>> PACK_RM_SHIFT) & 7,
-      });
-      ended = op === Op.JAL || op === Op.JALR;
+      };
+      insns.push(insn);
+      seen.add(off);
       off = next;
+      if (op === Op.JAL) {
+        // A jump within the page (a call of a nearby function, a loop's closing jump) is
+        // followed: the block goes on at its target — unless that is the block's own start,
+        // which makes the block a loop.
+        const target = insn.off + insn.imm;
+        insn.followed = target !== start && target >= 0 && target < PAGE_SIZE && !seen.has(target);
+        if (insn.followed) off = target;
+        else ended = true;
+      }
+      ended ||= op === Op.JALR;
     }
     if (insns.length === 0) return NOT_COMPILABLE;
     const loops = insns.some((i) => i.op !== Op.JALR && endsStraightLine(i.op) && i.off + i.imm === start);
@@ -129,7 +152,7 @@ export class BlockCompiler {
     let body = insns.map((i) => translate(i, shape)).join('\n');
     if (!ended) body += `\nexit.retired = ${retired(shape, insns.length)}; return ${off};`;
     if (loops) body = `let r = 0;\nfor (;;) {\n${body}\n}`;
-    const source = `return function block_${start.toString(16)}(pageVa, left) {\n${body}\n};`;
+    const source = `return function block_${start.toString(16)}(left) {\n${body}\n};`;
     const run = new Function(...ENV, source)(...this.env) as BlockFn;
     return { run, length: insns.length };
   }
@@ -252,14 +275,17 @@ function translate(i: Insn, s: Shape): string {
   switch (i.op) {
     case LoopOp.NOP: case Op.FENCE: return '';
     case Op.LUI: return set64(rd, `${imm}`, `${imm >> 31}`);
-    case Op.AUIPC: return setNumber(rd, `pageVa + ${i.off + imm}`);
-    case Op.JAL: return `${setNumber(rd, `pageVa + ${i.next}`)}\n${goTo(i, i.off + imm, s)}`;
+    case Op.AUIPC: return setNumber(rd, `va[${PAGE_VA}] + ${i.off + imm}`);
+    case Op.JAL: {
+      const link = setNumber(rd, `va[${PAGE_VA}] + ${i.next}`);
+      return i.followed ? link : `${link}\n${goTo(i, i.off + imm, s)}`;
+    }
     case Op.JALR:
-      return `{ ${sumWithImm(rs1, imm)}\n${setNumber(rd, `pageVa + ${i.next}`)}
+      return `{ ${sumWithImm(rs1, imm)}\n${setNumber(rd, `va[${PAGE_VA}] + ${i.next}`)}
     exit.retired = ${retired(s, i.index + 1)};
-    const d = h * ${TWO_32} + ((l & ~1) >>> 0) - pageVa;
+    const d = h * ${TWO_32} + ((l & ~1) >>> 0) - va[${PAGE_VA}];
     if (d >= 0 && d < ${PAGE_SIZE}) return d | 0;
-    exit.farPc = pageVa + d; return ${BLOCK_FAR}; }`;
+    va[${FAR_PC}] = va[${PAGE_VA}] + d; return ${BLOCK_FAR}; }`;
     case Op.BEQ: return branch(i, s, `${l1} === ${l2} && ${h1} === ${h2}`);
     case Op.BNE: return branch(i, s, `${l1} !== ${l2} || ${h1} !== ${h2}`);
     case Op.BLT: return branch(i, s, less(l1, h1, l2, h2, true));

@@ -86,7 +86,8 @@ const BRANCHES = [Op.BEQ, Op.BNE, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU];
 /**
  * A random program: registers seeded with lui/addi, then a counted loop whose body mixes ALU,
  * M, loads and stores (s0 points at a data page; misaligned and page-crossing offsets included)
- * and forward branches over parts of itself. Neither s0 nor the counter t6 is ever written.
+ * and forward branches and jumps over parts of itself. Neither s0 nor the counter t6 is ever
+ * written.
  */
 function randomProgram(seed: number): number[] {
   const r = rng(seed);
@@ -107,8 +108,12 @@ function randomProgram(seed: number): number[] {
       body.push(asm(op, { rd: reg(), rs1: src(), imm: r(width) }));
     } else if (kind < 7) body.push(asm(LOADS[r(LOADS.length)], { rd: reg(), rs1: S0, imm: r(4096) - 2048 }));
     else if (kind < 8) body.push(asm(STORES[r(STORES.length)], { rs1: S0, rs2: src(), imm: r(4096) - 2048 }));
-    else if (kind < 9 && k + 2 < n) body.push(asm(BRANCHES[r(BRANCHES.length)], { rs1: src(), rs2: src(), imm: 4 * (1 + r(Math.min(4, n - k - 1))) }));
-    else body.push(asm(Op.AUIPC, { rd: reg(), imm: (r(16) - 8) << 12 }));
+    else if (kind < 9 && k + 2 < n) {
+      // A forward branch, or a jal (which the block compiler follows), over part of the body.
+      const imm = 4 * (1 + r(Math.min(4, n - k - 1)));
+      body.push(r(3) === 0 ? asm(Op.JAL, { rd: r(2) === 0 ? 0 : reg(), imm })
+        : asm(BRANCHES[r(BRANCHES.length)], { rs1: src(), rs2: src(), imm }));
+    } else body.push(asm(Op.AUIPC, { rd: reg(), imm: (r(16) - 8) << 12 }));
   }
   code.push(...body, asm(Op.ADDI, { rd: T6, rs1: T6, imm: -1 }), asm(Op.BNE, { rs1: T6, rs2: 0, imm: -4 * (body.length + 1) }), ECALL);
   return code;
