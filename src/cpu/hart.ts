@@ -137,32 +137,31 @@ export class Hart {
     // allocate on every decrement. Large budgets run in slices.
     let cause = STOP_BUDGET;
     for (let left = maxInsns; left > 0 && cause === STOP_BUDGET; left -= SLICE) {
-      cause = this.runSlice(Math.min(left, SLICE));
+      cause = this.runSlice(Math.min(left, SLICE), left === maxInsns);
     }
     // Also clears the LR reservation, which every trap breaks.
     this.ctx.copyFrom(this.regs);
     return cause;
   }
 
-  /** `run` for a budget below 2^30. */
-  private runSlice(maxInsns: number): number {
+  /** `run` for a budget below 2^30; `first`: this slice starts the run. */
+  private runSlice(maxInsns: number, first: boolean): number {
     const regs = this.regs, x = regs.x, fbits = regs.fbits;
     const mmu = this.mmu, dv = this.mem.view, frames = this.cache.frames, exit = this.exit;
     const rTag = mmu.read.tag, rPfn = mmu.read.pfn;
     const wTag = mmu.write.tag, wPfn = mmu.write.pfn;
     const xTag = mmu.fetch.tag, xPfn = mmu.fetch.pfn;
     const hot = this.hotEntries;
+    if (regs.pc % 2 !== 0) {
+      this.tval = BigInt.asUintN(64, BigInt(regs.pc));
+      return CAUSE_MISALIGNED_FETCH;
+    }
     let left = maxInsns | 0;
     let cause = STOP_BUDGET;
     // Where pc is: offset `off` in the code page at virtual `pageVa` (frame `pfn`, cached code
     // `frame`, its decoded slots `code`), or farPc when off is FAR. Starting FAR makes the
     // loop look the page up.
     let pageVa = 0, pfn = 0, frame = NO_CODE, code = frame.slots, off = FAR, farPc = regs.pc;
-    if (farPc % 2 !== 0) {
-      mmu.faultAddr = BigInt.asUintN(64, BigInt(farPc));
-      cause = CAUSE_MISALIGNED_FETCH;
-      left = 0;
-    }
 
     // The outer loop runs at block boundaries (a page change, the target or fallthrough of a
     // branch or jump, the end of a compiled block); the inner loop interprets one instruction
@@ -218,7 +217,7 @@ export class Hart {
         if (w !== 0) {
           imm = code[off + 1];
         } else {
-          const stop = this.decodeMiss(pageVa + off, pfn, off, left !== maxInsns);
+          const stop = this.decodeMiss(pageVa + off, pfn, off, !first || left !== maxInsns);
           if (stop !== 0) {
             cause = stop;
             break boundary;
@@ -236,7 +235,7 @@ export class Hart {
         switch (w & 255) {
           case LoopOp.NOP:
           case Op.FENCE:
-          case Op.FENCE_I: // the decode cache is always coherent with memory (decode-cache.ts)
+          case Op.FENCE_I: // the interpreter always sees stored code, and compiled blocks end before it
             break;
 
           // ---- upper immediates; jumps and branches, which end the straight line ----
@@ -625,7 +624,7 @@ export class Hart {
     this.tval = cause === CAUSE_ILLEGAL_INSTRUCTION ? BigInt(this.fetchBits(pc, pfn, off))
       : cause === CAUSE_BREAKPOINT ? BigInt(pc)
         : cause === CAUSE_USER_ECALL || cause < 0 ? 0n
-          : mmu.faultAddr;
+          : mmu.faultAddr; // page faults and misaligned atomics
     return cause;
   }
 

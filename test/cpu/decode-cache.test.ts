@@ -170,11 +170,13 @@ describeEngines('cpu/hart: instruction fetch and the decode cache', (engine) => 
     assert.equal(m.hart.instret, 1002);
   });
 
-  it('refuses to start at an odd pc', () => {
+  it('refuses to start at an odd pc, retiring nothing', () => {
     m.load([ECALL]);
     m.hart.ctx.pc = CODE + 1;
     assert.equal(m.run(), 0);
     assert.equal(m.hart.tval, BigInt(CODE + 1));
+    assert.equal(m.hart.ctx.pc, CODE + 1);
+    assert.equal(m.hart.instret, 0);
   });
 });
 
