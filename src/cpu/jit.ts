@@ -42,7 +42,7 @@ export type BlockFn = (left: number) => number;
 
 export interface Block {
   readonly run: BlockFn;
-  /** Instructions in the block (the most one pass retires); Infinity for NOT_COMPILABLE. */
+  /** Instructions in the block (the most one pass retires); beyond any budget for NOT_COMPILABLE. */
   readonly length: number;
 }
 
@@ -104,7 +104,7 @@ export class BlockCompiler {
   private readonly shiftFrames: boolean;
 
   /** @param regs the register file the hart runs on (blocks keep it as a constant) */
-  constructor(regs: CpuState, mmu: Mmu, mem: PhysMem, readonly exit: BlockExit) {
+  constructor(regs: CpuState, mmu: Mmu, mem: PhysMem, exit: BlockExit) {
     const fault = (retired: number, off: number, cause: number): number => {
       exit.retired = retired;
       exit.off = off;
