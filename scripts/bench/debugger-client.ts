@@ -32,8 +32,56 @@ async function launchToStop(dc: DebugClient, program: string): Promise<{ ms: num
   return { ms: ms(start), thread: e.body.threadId as number };
 }
 
+/**
+ * Breakpoints examples/bin/bench never reaches: its usage-error lines, C library functions it
+ * links but does not call, and kernel functions of system calls no task makes.
+ */
+const UNHIT_LINES = [133, 134];
+const UNHIT_FUNCTIONS = ['abort', '__libc_fatal', 'qsort', '__assert_fail', 'raise', '__getpid',
+  'wait_for_vfork_done', 'sys_kill', 'sys_pipe2', 'sys_wait4', 'futex_wait', 'pipe_read', 'sys_clone', 'sys_nanosleep',
+  'sys_mremap', 'sys_rt_sigreturn', 'sys_dup3', 'sys_getppid'];
+
+/**
+ * One run of `bench 0.1` under the debugger, configurationDone → terminated, with or without
+ * the unhit breakpoints. Returns its time, how many breakpoints were verified and how many stops
+ * happened (each continued; a stop means a breakpoint was not unhit after all).
+ */
+async function benchRun(withBreakpoints: boolean): Promise<{ ms: number; verified: number; stops: number }> {
+  const dc = await session();
+  const initialized = dc.waitForEvent('initialized');
+  await dc.launchRequest({ program: join(root, 'examples', 'bin', 'bench'), args: ['0.1'] } as DebugProtocol.LaunchRequestArguments);
+  await initialized;
+  let verified = 0;
+  if (withBreakpoints) {
+    const lines = await dc.setBreakpointsRequest({ source: { path: join(root, 'examples', 'bench.c') }, breakpoints: UNHIT_LINES.map((line) => ({ line })) });
+    const fns = await dc.setFunctionBreakpointsRequest({ breakpoints: UNHIT_FUNCTIONS.map((name) => ({ name })) });
+    verified = [...lines.body.breakpoints, ...fns.body.breakpoints].filter((b) => b.verified).length;
+  }
+  let stops = 0;
+  dc.on('stopped', (e: DebugProtocol.StoppedEvent) => {
+    stops++;
+    void dc.continueRequest({ threadId: e.body.threadId as number });
+  });
+  const terminated = dc.waitForEvent('terminated');
+  const start = process.hrtime.bigint();
+  await dc.configurationDoneRequest();
+  await terminated;
+  const t = ms(start);
+  await dc.stop();
+  return { ms: t, verified, stops };
+}
+
 async function main(): Promise<void> {
-  const out: Record<string, number[]> = { launch: [], next: [], stackTrace: [], taskStruct: [] };
+  const out: Record<string, number[]> = { launch: [], next: [], stackTrace: [], taskStruct: [], bare: [], unhit: [], unhitVerified: [], unhitStops: [] };
+
+  // The run loop with and without 20 unhit breakpoints, alternating so drift hits both alike.
+  for (let i = 0; i < Math.max(3, Math.round(samples / 10)); i++) {
+    out.bare.push((await benchRun(false)).ms);
+    const r = await benchRun(true);
+    out.unhit.push(r.ms);
+    out.unhitVerified.push(r.verified);
+    out.unhitStops.push(r.stops);
+  }
 
   // launch → first stop, and `next` → stopped through fork-wait's main.
   for (let i = 0; i < Math.min(samples, 10); i++) {

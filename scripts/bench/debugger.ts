@@ -1,7 +1,8 @@
 // The debugger (issue 5): how quickly the editor gets answers — `next` → stopped, a stack trace
 // with kernel frames, the variables of a task_struct, and launch → first stop — as medians over
 // many requests, timed by a DAP client over stdio (scripts/bench/debugger-client.ts). Aims:
-// next ≤ 20 ms, launch ≤ 300 ms.
+// next ≤ 20 ms, launch ≤ 300 ms. And the cost of breakpoints that are set but never hit:
+// `bench 0.1` with 20 of them against without, aim ≤ 10 % slower.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,9 +13,21 @@ function fmt(values: number[] | undefined): string {
   return values === undefined || values.length === 0 ? 'n/a' : `${median(values).toFixed(1)} ms`;
 }
 
+function unhitRow(m: Record<string, number[]>): Row {
+  const ratio = median(m.unhit) / median(m.bare);
+  const set = Math.min(...m.unhitVerified);
+  const stops = Math.max(...m.unhitStops);
+  return {
+    label: '20 unhit breakpoints / none',
+    value: `${ratio.toFixed(3)}×`,
+    note: `bench 0.1 under the debugger, medians of ${m.bare.length} runs each (${fmt(m.unhit)} vs ${fmt(m.bare)}); `
+      + `${set} of 20 verified, ${stops === 0 ? 'none hit' : `${stops} stops: not all unhit`}; aim ≤ 1.10×`,
+  };
+}
+
 export const debuggerSection: Section = {
   id: 'debugger',
-  title: 'Debugger responsiveness (DAP over stdio, fork-wait)',
+  title: 'Debugger responsiveness (DAP over stdio, fork-wait) and the cost of unhit breakpoints (bench)',
   run(context: BenchContext): Row[] {
     const client = join(context.root, 'dist', 'bench-debugger.js');
     if (!existsSync(client) || !existsSync(join(context.root, 'dist', 'adapter.js'))) {
@@ -29,6 +42,7 @@ export const debuggerSection: Section = {
       { label: 'stackTrace (kernel frames)', value: fmt(m.stackTrace), note: `median of ${m.stackTrace.length}, stopped in copy_process` },
       { label: 'task_struct variables', value: fmt(m.taskStruct), note: `scopes + Task + its fields, median of ${m.taskStruct.length}` },
       { label: 'launch → first stop', value: fmt(m.launch), note: `median of ${m.launch.length} launches with stopOnEntry; aim ≤ 300 ms` },
+      unhitRow(m),
     ];
   },
 };
