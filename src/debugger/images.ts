@@ -52,13 +52,20 @@ export class Image {
     if (found === undefined) {
       found = path;
       if (!isAbsolute(path) || !existsSync(path)) {
-        for (let d = dirname(this.hostPath), i = 0; i < 6; d = dirname(d), i++) {
-          const candidate = resolve(d, path.replace(/^\/+/, ''));
-          if (existsSync(candidate)) {
-            found = candidate;
-            break;
+        // The compiler recorded the path from where it ran (`examples/cow.c`); the sources may
+        // since have moved with the program (a copied `examples/` folder): look in the folders
+        // above the ELF for the whole path, then for it with leading folders dropped.
+        const parts = path.replace(/^\/+/, '').split('/');
+        search: for (let drop = 0; drop < parts.length; drop++) {
+          const rel = parts.slice(drop).join('/');
+          for (let d = dirname(this.hostPath), i = 0; i < 6; d = dirname(d), i++) {
+            const candidate = resolve(d, rel);
+            if (existsSync(candidate)) {
+              found = candidate;
+              break search;
+            }
+            if (dirname(d) === d) break;
           }
-          if (dirname(d) === d) break;
         }
       }
       this.sources.set(path, found);

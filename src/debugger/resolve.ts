@@ -21,12 +21,27 @@ function placed(bp: Breakpoint, image: Image, biases: readonly number[], linkAdd
   bp.verified = true;
 }
 
+/**
+ * The image's locations for `file`:`line`. The compiler recorded paths as it saw them
+ * (`examples/cow.c`), so a source that has moved with its program since (a copied folder) matches
+ * by its trailing path components instead: the longest suffix of the editor's path that names
+ * code in the image, down to the file name alone, as gdb matches `break cow.c:44`.
+ */
+function locationsOf(image: Image, file: string, line: number) {
+  const parts = file.split(/[\\/]+/).filter((p) => p !== '');
+  let found = image.dwarf?.breakpointLocations(file, line);
+  for (let drop = 1; (found === undefined || found.locations.length === 0) && drop < parts.length; drop++) {
+    found = image.dwarf?.breakpointLocations(parts.slice(drop).join('/'), line);
+  }
+  return found;
+}
+
 export function resolveLine(images: ImageStore, biases: Biases, bp: Breakpoint): void {
   const file = bp.file as string;
   const line = bp.requestedLine as number;
   bp.message = undefined;
   for (const image of images.loaded) {
-    const found = image.dwarf?.breakpointLocations(file, line);
+    const found = locationsOf(image, file, line);
     if (found === undefined || found.locations.length === 0) continue;
     const at = biases(image);
     if (at.length === 0) {
