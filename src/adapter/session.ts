@@ -22,6 +22,7 @@ import { taskStack, type StackFrame } from '../debugger/stack';
 import { cNode, dataNode, dwarfVariables, filesNode, kernelLocals, mmNode, registers, signalsNode, taskNode, type VarNode } from '../debugger/views';
 import type { Task } from '../kernel/task';
 import { guestConsole } from './console';
+import { connectTerminal, prepareTerminal, type TerminalConsole } from './terminal';
 import { memoryReference, parseMemoryReference } from './references';
 import { kernelSources } from './sources';
 import { VariableHandles } from './variables';
@@ -36,8 +37,20 @@ interface FrameRef {
   readonly frame: StackFrame;
 }
 
+/** How long the editor's terminal may take to start the helper and connect. */
+const TERMINAL_TIMEOUT_MS = 20_000;
+
 export class ForkscopeSession extends LoggingDebugSession {
+  /**
+   * The adapter's script when it runs as its own process (main.ts): the integrated terminal's
+   * helper runs it. Inline in the extension host there is none, and no terminal either — a
+   * guest waiting for input would block the extension host (the extension starts a process).
+   */
+  static script: string | undefined;
   private dbg: Debugger | null = null;
+  private canRunInTerminal = false;
+  /** The integrated terminal once connected; kept across restarts. */
+  private terminal: TerminalConsole | null = null;
   private launchArgs: LaunchArguments | null = null;
   private readonly frames = new Handles<FrameRef>(1);
   private readonly vars = new VariableHandles();
@@ -58,7 +71,8 @@ export class ForkscopeSession extends LoggingDebugSession {
     return this.dbg;
   }
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.canRunInTerminal = args.supportsRunInTerminalRequest === true;
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsFunctionBreakpoints: true,
@@ -93,6 +107,34 @@ export class ForkscopeSession extends LoggingDebugSession {
   }
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
+    if (args.console === 'integratedTerminal' && this.terminal === null && this.canRunInTerminal && ForkscopeSession.script !== undefined) {
+      this.openTerminal(args, ForkscopeSession.script).then(
+        (term) => {
+          this.terminal = term;
+          this.finishLaunch(response, args);
+        },
+        (e: unknown) => this.sendErrorResponse(response, { id: 1002, format: `cannot start the integrated terminal: ${errText(e)}`, showUser: true }),
+      );
+      return;
+    }
+    this.finishLaunch(response, args);
+  }
+
+  /** Asks the editor to run the terminal helper, and waits until it has connected. */
+  private async openTerminal(args: LaunchArguments, script: string): Promise<TerminalConsole> {
+    const link = prepareTerminal(script);
+    const ran = new Promise<void>((resolve, reject) => {
+      this.runInTerminalRequest({ kind: 'integrated', title: `forkscope: ${basename(String(args.program ?? 'program'))}`, cwd: args.__base ?? process.cwd(), args: link.args,
+        // Under VS Code the adapter's node is Electron, which runs scripts only when told to.
+        env: { ELECTRON_RUN_AS_NODE: '1' } },
+        TERMINAL_TIMEOUT_MS, (r) => (r.success ? resolve() : reject(new Error(r.message ?? 'runInTerminal failed'))));
+    });
+    const connected = connectTerminal(link, TERMINAL_TIMEOUT_MS);
+    await Promise.all([ran, connected]);
+    return connected;
+  }
+
+  private finishLaunch(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
     try {
       this.launchArgs = args;
       this.boot(args);
@@ -106,8 +148,10 @@ export class ForkscopeSession extends LoggingDebugSession {
 
   private boot(args: LaunchArguments): void {
     const plan = planLaunch(args, args.__base ?? process.cwd());
-    if (plan.console === 'integratedTerminal') {
-      this.sendEvent(new OutputEvent('forkscope: "integratedTerminal" is not available yet; the program\'s output is shown here and its input is empty.\n', 'console'));
+    const terminal = plan.console === 'integratedTerminal' ? this.terminal : null;
+    if (plan.console === 'integratedTerminal' && terminal === null) {
+      const why = this.canRunInTerminal ? 'the adapter runs inside the editor' : 'the editor cannot run a terminal for it (runInTerminal)';
+      this.sendEvent(new OutputEvent(`forkscope: no integrated terminal (${why}); the program's output is shown here and its input is empty.\n`, 'console'));
     }
     this.dbg = new Debugger(plan, {
       stopped: (e) => this.onStopped(e),
@@ -119,7 +163,7 @@ export class ForkscopeSession extends LoggingDebugSession {
         this.sendEvent(new ExitedEvent(code));
         this.sendEvent(new TerminatedEvent());
       },
-    }, guestConsole((category, text) => this.sendEvent(new OutputEvent(text, category))));
+    }, terminal ?? guestConsole((category, text) => this.sendEvent(new OutputEvent(text, category))));
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
@@ -326,6 +370,8 @@ export class ForkscopeSession extends LoggingDebugSession {
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
     this.dbg?.terminate();
     this.dbg = null;
+    this.terminal?.close();
+    this.terminal = null;
     this.sendResponse(response);
   }
 

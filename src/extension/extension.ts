@@ -10,7 +10,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.debug.registerDebugConfigurationProvider('forkscope', new ForkscopeConfigurationProvider()),
     vscode.debug.registerDebugConfigurationProvider('forkscope', new ForkscopeConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
-    vscode.debug.registerDebugAdapterDescriptorFactory('forkscope', new InlineAdapterFactory()),
+    vscode.debug.registerDebugAdapterDescriptorFactory('forkscope', new InlineAdapterFactory(context.extensionUri)),
   );
 }
 

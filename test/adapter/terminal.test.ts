@@ -1,0 +1,111 @@
+/**
+ * `"console": "integratedTerminal"`: the adapter asks the client to run its terminal helper
+ * (runInTerminal); this client answers by spawning the command itself and plays the terminal —
+ * what the guest writes arrives on the helper's stdout, what is typed into its stdin is what the
+ * guest reads.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { startClient } from './client';
+
+const GUEST = `#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+	char line[100];
+	printf("stdin is a terminal: %s\\n", isatty(0) ? "yes" : "no");
+	printf("name? ");
+	while (fgets(line, sizeof line, stdin))
+		printf("got %s", line);
+	printf("end of input\\n");
+	return 0;
+}
+`;
+
+/** Makes `dc` answer the adapter's runInTerminal request by spawning the command. */
+function actAsTerminal(dc: DebugClient, input: string): Promise<ChildProcess> {
+  // DebugClient only dispatches events and responses; reverse requests are taken here.
+  const client = dc as unknown as { dispatch(body: string): void; outputStream: Writable };
+  const dispatch = client.dispatch.bind(dc);
+  return new Promise((resolve) => {
+    client.dispatch = (body: string) => {
+      const msg = JSON.parse(body) as DebugProtocol.ProtocolMessage;
+      if (msg.type !== 'request' || (msg as DebugProtocol.Request).command !== 'runInTerminal') {
+        dispatch(body);
+        return;
+      }
+      const args = (msg as DebugProtocol.RunInTerminalRequest).arguments;
+      const env = Object.fromEntries(Object.entries(args.env ?? {}).filter((e): e is [string, string] => e[1] !== null));
+      const child = spawn(args.args[0], args.args.slice(1), { cwd: args.cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+      child.stdin?.end(input);
+      const response = JSON.stringify({ type: 'response', seq: 0, request_seq: msg.seq, command: 'runInTerminal', success: true, body: { processId: child.pid } });
+      client.outputStream.write(`Content-Length: ${Buffer.byteLength(response)}\r\n\r\n${response}`);
+      resolve(child);
+    };
+  });
+}
+
+describe('adapter: the integrated terminal', function () {
+  let program = '';
+
+  before(function () {
+    if (spawnSync('riscv64-linux-gnu-gcc', ['--version']).status !== 0) {
+      console.log('      (riscv64-linux-gnu-gcc is not installed: install gcc-riscv64-linux-gnu)');
+      this.skip();
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'forkscope-terminal-'));
+    writeFileSync(join(dir, 'ask.c'), GUEST);
+    program = join(dir, 'ask');
+    const cc = spawnSync('riscv64-linux-gnu-gcc', ['-static', '-O0', '-o', program, join(dir, 'ask.c')], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, cc.stderr);
+  });
+
+  it('runs the program on the terminal: its output there, the terminal\'s input its stdin', async () => {
+    const dc = await startClient();
+    try {
+      const terminal = actAsTerminal(dc, 'Ada\nGrace\n');
+      await dc.initializeRequest({ adapterID: 'forkscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsRunInTerminalRequest: true });
+      const initialized = dc.waitForEvent('initialized');
+      await dc.launchRequest({ program, console: 'integratedTerminal' } as DebugProtocol.LaunchRequestArguments);
+      await initialized;
+      const child = await terminal;
+      let shown = '';
+      child.stdout?.on('data', (b: Buffer) => (shown += b.toString()));
+      const closed = new Promise((r) => child.on('close', r));
+      const exited = dc.waitForEvent('exited');
+      await dc.configurationDoneRequest();
+      assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+      await dc.disconnectRequest({});
+      await closed;
+      assert.equal(shown, 'stdin is a terminal: yes\nname? got Ada\ngot Grace\nend of input\n');
+    } finally {
+      await dc.stop();
+    }
+  });
+
+  it('falls back to the debug console when the client cannot run a terminal', async () => {
+    const dc = await startClient();
+    try {
+      await dc.initializeRequest({ adapterID: 'forkscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      const said: string[] = [];
+      dc.on('output', (e: DebugProtocol.OutputEvent) => said.push(e.body.output));
+      const initialized = dc.waitForEvent('initialized');
+      await dc.launchRequest({ program, console: 'integratedTerminal' } as DebugProtocol.LaunchRequestArguments);
+      await initialized;
+      const terminated = dc.waitForEvent('terminated');
+      await dc.configurationDoneRequest();
+      await terminated;
+      const text = said.join('');
+      assert.match(text, /no integrated terminal \(the editor cannot run a terminal for it \(runInTerminal\)\)/);
+      assert.match(text, /stdin is a terminal: no\nname\? end of input\n/);
+    } finally {
+      await dc.stop();
+    }
+  });
+});
