@@ -401,6 +401,8 @@ export class Debugger {
   setDataBreakpoints(specs: readonly DataBreakpointSpec[]): Watchpoint[] {
     const list = specs.map((s) => {
       if (s.task.mm === null) throw new Error(`task ${s.task.pid} has no user memory to watch`);
+      // A malformed hit condition is refused now rather than when the watchpoint first fires.
+      hitConditionMet(s.hitCondition, 0);
       return { id: 100000 + this.watchIds++, address: s.address, size: s.size, access: s.access, description: s.description,
         condition: s.condition, hitCondition: s.hitCondition, mms: new Set([s.task.mm]), hits: 0 };
     });
