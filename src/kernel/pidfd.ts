@@ -8,7 +8,8 @@ import { EBADF, EFAULT, EINVAL, EPERM, ESRCH } from './errno';
 import { fd_install, fget, fput, get_unused_fd_flags } from './fs/file';
 import { dentry, file, FMODE_READ, FMODE_WRITE, MKDEV, type file_operations, type inode } from './fs/fs_types';
 import { get_next_ino, new_simple_sb, simple_getattr, type simple_sb } from './fs/libfs';
-import { O_CLOEXEC, O_NONBLOCK, O_RDWR } from './fs/uapi';
+import { poll_wait, type poll_table } from './fs/poll';
+import { EPOLLHUP, EPOLLIN, EPOLLRDNORM, O_CLOEXEC, O_NONBLOCK, O_RDWR } from './fs/uapi';
 import { current, kernel, kfunc, type KGen } from './kfunc';
 import type { Kernel } from './kernel';
 import { copy_from_user } from './mm/uaccess';
@@ -16,7 +17,7 @@ import { find_task_by_vpid, type pid } from './pid';
 import { group_send_sig_info } from './signal';
 import { SI_USER, _NSIG } from './signal_types';
 import type { SyscallEntry } from './syscall';
-import type { Task } from './task';
+import { EXIT_DEAD, type Task } from './task';
 
 /** The anonymous-inode file system pidfds live on (Linux's anon_inodefs). */
 const anon_inodefs = new WeakMap<Kernel, simple_sb>();
@@ -31,8 +32,23 @@ function anon_sb(): simple_sb {
   return sb;
 }
 
+/**
+ * pidfd_poll: readable once the process has exited (a zombie whose threads are all gone), and
+ * also hung up once it has been reaped. Linux wakes pollers through the pid's own wait_pidfd
+ * queue; here exit_notify wakes the parent's wait_chldexit, so that is the queue named — a poller
+ * asleep while the process is reparented is not woken by its exit.
+ */
+function pidfd_poll(f: file, pts: poll_table | null): number {
+  const task = (f.private_data as pid).task;
+  if (task === null || task.exit_state === EXIT_DEAD) return EPOLLIN | EPOLLRDNORM | EPOLLHUP;
+  const wq = task.parent?.signal?.wait_chldexit;
+  if (wq !== undefined) poll_wait(f, wq, pts);
+  return task.exit_state !== 0 && task.signal!.nr_threads <= 1 ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
 /** A pidfd is not read or written; closing the last descriptor drops its reference on the pid. */
 const pidfd_fops: file_operations = {
+  poll: pidfd_poll,
   release(_ino, f) {
     (f.private_data as pid).count--;
   },

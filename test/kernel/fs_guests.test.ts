@@ -25,6 +25,8 @@ const PROGRAMS: { name: string; args?: string[]; what: string }[] = [
   { name: 'fs_rw', what: 'data: vectors, positions, holes, O_APPEND, short copies, /dev, the cwd' },
   { name: 'fs_proc', args: ['one', 'two words', ''], what: '/proc/self and /proc/<pid>' },
   { name: 'fs_tty', what: 'a console that is no terminal: pipes, ENOTTY, no /dev/tty' },
+  { name: 'fs_poll', what: 'poll, ppoll, select, pselect, pause: pipe ends, timeouts, signals, masks, time left' },
+  { name: 'fs_epoll', what: 'epoll: errors, level and edge triggering, one-shot, hang-ups, signals, nesting, pidfds' },
 ];
 
 /** Names, kinds and contents of everything under `dir`, to show that nothing changed. */

@@ -8,6 +8,7 @@ import { EBADF, EINVAL, EMFILE } from '../errno';
 import { current } from '../kfunc';
 import { RLIMIT_NOFILE } from '../signal_types';
 import type { Task } from '../task';
+import { eventpoll_release } from './eventpoll';
 import { FMODE_PATH, files_struct, type file } from './fs_types';
 import { O_CLOEXEC } from './uapi';
 
@@ -63,9 +64,13 @@ export function fd_install(fd: number, f: file): void {
   current_files().fd[fd] = f;
 }
 
-/** fput: drops a reference; the last one releases the file (__fput). */
+/**
+ * fput: drops a reference; the last one releases the file (__fput) — after taking it out of
+ * every epoll instance that watches it.
+ */
 export function fput(f: file): void {
   if (--f.f_count > 0) return;
+  eventpoll_release(f);
   f.f_op.release?.(f.f_inode, f);
 }
 

@@ -16,6 +16,7 @@
 import type { KGen } from '../kfunc';
 import type { MappedFile } from '../mm/mm_types';
 import type { iov_iter } from './iov_iter';
+import type { poll_table } from './poll';
 
 /** Attributes as `getattr` reports them (include/linux/stat.h `struct kstat`). */
 export interface kstat {
@@ -154,6 +155,11 @@ export interface file_operations {
   llseek?(file: file, offset: number, whence: number): number;
   /** Emits directory entries from ctx.pos on; 0 or -errno. */
   iterate_shared?(file: file, ctx: dir_context): number;
+  /**
+   * What can be done now without blocking (EPOLL* bits); with a poll table, it also names (poll_wait)
+   * the wait queues a change will be announced on. Absent means always ready (DEFAULT_POLLMASK).
+   */
+  poll?(file: file, wait: poll_table | null): number;
   /** Device-specific ioctl; -ENOTTY when the command is not for this file. */
   unlocked_ioctl?(file: file, cmd: number, arg: number): KGen<number>;
   /** What a mapping of this file reads its pages from (for mm/mmap.ts); -ENODEV if unmappable. */

@@ -57,7 +57,7 @@ function lookup_flags_of(flags: number): number {
 }
 
 /** OPEN_FMODE: FMODE_READ/FMODE_WRITE from the access mode (3 gives neither). */
-function open_fmode(flags: number): number {
+export function open_fmode(flags: number): number {
   return (flags + 1) & O_ACCMODE;
 }
 

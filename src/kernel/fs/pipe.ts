@@ -14,14 +14,18 @@ import { EAGAIN, EBUSY, EFAULT, EINVAL, ENOTTY, EPERM, EPIPE, ERESTARTSYS } from
 import { current, kernel, kfunc, klocals, type KGen } from '../kfunc';
 import type { Kernel } from '../kernel';
 import { put_user_u32 } from '../mm/uaccess';
-import { wait_event_interruptible, wait_queue_head, wake_up_interruptible } from '../sched/wait';
+import { wait_event_interruptible, wait_queue_head } from '../sched/wait';
 import { send_sig } from '../signal';
 import { SIGPIPE } from '../signal_types';
 import { fd_install, fput, get_unused_fd_flags, put_unused_fd } from './file';
 import { dentry, file, FMODE_READ, FMODE_WRITE, MKDEV, type file_operations, type inode, type kiocb } from './fs_types';
 import type { iov_iter } from './iov_iter';
 import { get_next_ino, new_simple_sb, simple_getattr, type simple_sb } from './libfs';
-import { FIONREAD, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, S_IFIFO } from './uapi';
+import { poll_wait, wake_up_interruptible_poll, type poll_table } from './poll';
+import {
+  EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDNORM, EPOLLWRNORM, FIONREAD, O_CLOEXEC, O_NONBLOCK, O_RDONLY,
+  O_WRONLY, S_IFIFO,
+} from './uapi';
 
 const PAGE_SIZE = 4096;
 /** Slots of a new pipe (PIPE_DEF_BUFFERS). */
@@ -111,7 +115,7 @@ const pipe_read = kfunc('fs/pipe.c', function* pipe_read(iocb: kiocb, to: iov_it
       if (buf.len === 0) {
         pipe.bufs[pipe.tail % pipe.ring_size] = null;
         pipe.tail++;
-        wake_up_interruptible(pipe.wr_wait);
+        wake_up_interruptible_poll(pipe.wr_wait, EPOLLOUT | EPOLLWRNORM);
       }
       if (copied < chars) return ret > 0 ? ret : -EFAULT;
     }
@@ -143,7 +147,7 @@ const pipe_write = kfunc('fs/pipe.c', function* pipe_write(iocb: kiocb, from: io
       last.page.set(data, offset);
       last.len += chars;
       ret = chars;
-      wake_up_interruptible(pipe.rd_wait);
+      wake_up_interruptible_poll(pipe.rd_wait, EPOLLIN | EPOLLRDNORM);
       if (from.count === 0) return ret;
     }
   }
@@ -159,7 +163,7 @@ const pipe_write = kfunc('fs/pipe.c', function* pipe_write(iocb: kiocb, from: io
       pipe.bufs[pipe.head % pipe.ring_size] = buf;
       pipe.head++;
       ret += data.length;
-      wake_up_interruptible(pipe.rd_wait);
+      wake_up_interruptible_poll(pipe.rd_wait, EPOLLIN | EPOLLRDNORM);
       if (data.length < PAGE_SIZE && from.count > 0) return ret > 0 ? ret : -EFAULT;
       if (from.count === 0) return ret;
       continue;
@@ -170,13 +174,39 @@ const pipe_write = kfunc('fs/pipe.c', function* pipe_write(iocb: kiocb, from: io
   }
 });
 
+/** Wakes both sides, with no particular event: an end was opened or closed. */
+function wake_up_partners(pipe: pipe_inode_info): void {
+  wake_up_interruptible_poll(pipe.rd_wait, 0);
+  wake_up_interruptible_poll(pipe.wr_wait, 0);
+}
+
 /** pipe_release: one end closed; the other side is woken to see EOF or EPIPE. */
 function pipe_release(_ino: unknown, f: file): void {
   const pipe = pipe_of(f);
   if ((f.f_mode & FMODE_READ) !== 0) pipe.readers--;
   if ((f.f_mode & FMODE_WRITE) !== 0) pipe.writers--;
-  wake_up_interruptible(pipe.rd_wait);
-  wake_up_interruptible(pipe.wr_wait);
+  wake_up_partners(pipe);
+}
+
+/**
+ * pipe_poll: a read end is readable while data waits and hangs up (EPOLLHUP) once every writer
+ * is gone; a write end is writable while a slot is free and fails (EPOLLERR) once every reader
+ * is gone.
+ */
+function pipe_poll(f: file, wait: poll_table | null): number {
+  const pipe = pipe_of(f);
+  if ((f.f_mode & FMODE_READ) !== 0) poll_wait(f, pipe.rd_wait, wait);
+  if ((f.f_mode & FMODE_WRITE) !== 0) poll_wait(f, pipe.wr_wait, wait);
+  let mask = 0;
+  if ((f.f_mode & FMODE_READ) !== 0) {
+    if (!pipe.empty()) mask |= EPOLLIN | EPOLLRDNORM;
+    if (pipe.writers === 0) mask |= EPOLLHUP;
+  }
+  if ((f.f_mode & FMODE_WRITE) !== 0) {
+    if (!pipe.full()) mask |= EPOLLOUT | EPOLLWRNORM;
+    if (pipe.readers === 0) mask |= EPOLLERR;
+  }
+  return mask;
 }
 
 /** pipe_ioctl: FIONREAD, the bytes waiting in the pipe. */
@@ -193,8 +223,7 @@ function fifo_open(ino: inode, f: file): number {
   const pipe = ino.i_private as pipe_inode_info;
   if ((f.f_mode & FMODE_READ) !== 0) pipe.readers++;
   if ((f.f_mode & FMODE_WRITE) !== 0) pipe.writers++;
-  wake_up_interruptible(pipe.rd_wait);
-  wake_up_interruptible(pipe.wr_wait);
+  wake_up_partners(pipe);
   return 0;
 }
 
@@ -202,6 +231,7 @@ export const pipefifo_fops: file_operations = {
   open: fifo_open,
   read_iter: pipe_read,
   write_iter: pipe_write,
+  poll: pipe_poll,
   unlocked_ioctl: pipe_ioctl,
   release: pipe_release,
 };

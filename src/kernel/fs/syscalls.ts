@@ -10,6 +10,7 @@ import { kfunc, type KGen } from '../kfunc';
 import { access_ok, copy_from_user, copy_to_user } from '../mm/uaccess';
 import type { SyscallEntry } from '../syscall';
 import { do_getcwd } from './d_path';
+import { do_epoll_create, do_epoll_ctl, sys_epoll_pwait, sys_epoll_pwait2 } from './eventpoll';
 import { do_sys_fcntl } from './fcntl';
 import { close_fd, ksys_dup, ksys_dup3 } from './file';
 import { ksys_umask } from './fs_struct';
@@ -23,6 +24,7 @@ import { ksys_getdents64 } from './readdir';
 import {
   do_readv, do_writev, ksys_lseek, ksys_pread64, ksys_pwrite64, ksys_read, ksys_write,
 } from './read_write';
+import { sys_ppoll, sys_pselect6 } from './select';
 import { cp_new_stat, cp_statx, do_readlinkat, do_statx, vfs_fstat, vfs_fstatat } from './stat';
 import type { kstat } from './fs_types';
 import { do_fsync } from './sync';
@@ -274,6 +276,14 @@ function* sys_fsync(fd: number): KGen<number> {
   return yield* do_fsync(uint(fd));
 }
 
+function* sys_epoll_create1(flags: number): KGen<number> {
+  return yield* do_epoll_create(int(flags));
+}
+
+function* sys_epoll_ctl(epfd: number, op: number, fd: number, event: number): KGen<number> {
+  return yield* do_epoll_ctl(int(epfd), int(op), int(fd), event);
+}
+
 function* sys_umask(mask: number): KGen<number> {
   yield* [];
   return ksys_umask(int(mask));
@@ -289,6 +299,9 @@ function entry(nr: number, name: string, linuxFile: string, fn: SysFn, args: Sys
 
 export const fs_syscalls: SyscallEntry[] = [
   entry(17, 'getcwd', 'fs/d_path.c', sys_getcwd, [['buf', 'ptr'], ['size', 'int']]),
+  entry(20, 'epoll_create1', 'fs/eventpoll.c', sys_epoll_create1, [['flags', 'hex']]),
+  entry(21, 'epoll_ctl', 'fs/eventpoll.c', sys_epoll_ctl, [['epfd', 'int'], ['op', 'int'], ['fd', 'int'], ['event', 'ptr']]),
+  entry(22, 'epoll_pwait', 'fs/eventpoll.c', sys_epoll_pwait, [['epfd', 'int'], ['events', 'ptr'], ['maxevents', 'int'], ['timeout', 'int'], ['sigmask', 'ptr'], ['sigsetsize', 'int']]),
   entry(23, 'dup', 'fs/file.c', sys_dup, [['fildes', 'int']]),
   entry(24, 'dup3', 'fs/file.c', sys_dup3, [['oldfd', 'int'], ['newfd', 'int'], ['flags', 'hex']]),
   entry(25, 'fcntl', 'fs/fcntl.c', sys_fcntl, [['fd', 'int'], ['cmd', 'int'], ['arg', 'hex']]),
@@ -316,6 +329,8 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(66, 'writev', 'fs/read_write.c', sys_writev, [['fd', 'int'], ['vec', 'ptr'], ['vlen', 'int']]),
   entry(67, 'pread64', 'fs/read_write.c', sys_pread64, [['fd', 'int'], ['buf', 'ptr'], ['count', 'int'], ['pos', 'int']]),
   entry(68, 'pwrite64', 'fs/read_write.c', sys_pwrite64, [['fd', 'int'], ['buf', 'ptr'], ['count', 'int'], ['pos', 'int']]),
+  entry(72, 'pselect6', 'fs/select.c', sys_pselect6, [['n', 'int'], ['inp', 'ptr'], ['outp', 'ptr'], ['exp', 'ptr'], ['tsp', 'ptr'], ['sig', 'ptr']]),
+  entry(73, 'ppoll', 'fs/select.c', sys_ppoll, [['ufds', 'ptr'], ['nfds', 'int'], ['tsp', 'ptr'], ['sigmask', 'ptr'], ['sigsetsize', 'int']]),
   entry(78, 'readlinkat', 'fs/stat.c', sys_readlinkat, [['dfd', 'int'], ['pathname', 'str'], ['buf', 'ptr'], ['bufsiz', 'int']]),
   entry(79, 'newfstatat', 'fs/stat.c', sys_newfstatat, [['dfd', 'int'], ['filename', 'str'], ['statbuf', 'ptr'], ['flag', 'hex']]),
   entry(80, 'fstat', 'fs/stat.c', sys_newfstat, [['fd', 'int'], ['statbuf', 'ptr']]),
@@ -325,5 +340,6 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(276, 'renameat2', 'fs/namei.c', sys_renameat2, [['olddfd', 'int'], ['oldname', 'str'], ['newdfd', 'int'], ['newname', 'str'], ['flags', 'hex']]),
   entry(291, 'statx', 'fs/stat.c', sys_statx, [['dfd', 'int'], ['filename', 'str'], ['flags', 'hex'], ['mask', 'hex'], ['buffer', 'ptr']]),
   entry(439, 'faccessat2', 'fs/open.c', sys_faccessat2, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct'], ['flags', 'hex']]),
+  entry(441, 'epoll_pwait2', 'fs/eventpoll.c', sys_epoll_pwait2, [['epfd', 'int'], ['events', 'ptr'], ['maxevents', 'int'], ['timeout', 'ptr'], ['sigmask', 'ptr'], ['sigsetsize', 'int']]),
   entry(452, 'fchmodat2', 'fs/open.c', sys_fchmodat2, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct'], ['flags', 'hex']]),
 ];

@@ -2,7 +2,8 @@
  * The file-system constants user space sees, with riscv64's values (asm-generic):
  * include/uapi/asm-generic/fcntl.h (O_*, F_*), include/uapi/linux/fcntl.h (AT_*),
  * include/uapi/linux/stat.h (S_IF*, STATX_*), include/linux/fs.h (DT_*, SEEK_*, RENAME_*),
- * include/uapi/asm-generic/ioctls.h. Checked against riscv64-linux-gnu-gcc's headers.
+ * include/uapi/asm-generic/ioctls.h, include/uapi/linux/eventpoll.h (EPOLL*, the same bits as
+ * poll's POLL* on riscv64). Checked against riscv64-linux-gnu-gcc's headers.
  */
 
 // open(2) flags, octal as in the headers.
@@ -121,6 +122,22 @@ export const FIONBIO = 0x5421;
 export const FIONCLEX = 0x5450;
 export const FIOCLEX = 0x5451;
 export const FIOASYNC = 0x5452;
+
+// poll and epoll events.
+export const EPOLLIN = 0x1;
+export const EPOLLPRI = 0x2;
+export const EPOLLOUT = 0x4;
+export const EPOLLERR = 0x8;
+export const EPOLLHUP = 0x10;
+export const EPOLLNVAL = 0x20;
+export const EPOLLRDNORM = 0x40;
+export const EPOLLRDBAND = 0x80;
+export const EPOLLWRNORM = 0x100;
+export const EPOLLWRBAND = 0x200;
+export const EPOLLEXCLUSIVE = 1 << 28;
+export const EPOLLWAKEUP = 1 << 29;
+export const EPOLLONESHOT = 1 << 30;
+export const EPOLLET = 2 ** 31;
 
 /** Limits of include/uapi/linux/limits.h. */
 export const PATH_MAX = 4096;

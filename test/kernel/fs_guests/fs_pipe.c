@@ -22,25 +22,6 @@ static void wait_child(const char *what)
 		printf("%-44s exit %d\n", what, WEXITSTATUS(status));
 }
 
-/* Waits until `pid` sleeps (state S) after more than `after` voluntary context switches. */
-static void sleeping_in_read(pid_t pid, long after, long *switches)
-{
-	char path[64], text[4096];
-	snprintf(path, sizeof path, "/proc/%d/status", pid);
-	for (;;) {
-		int fd = open(path, O_RDONLY);
-		ssize_t k = read(fd, text, sizeof text - 1);
-		close(fd);
-		text[k > 0 ? k : 0] = 0;
-		char *state = strstr(text, "State:\t"), *vol = strstr(text, "voluntary_ctxt_switches:\t");
-		if (!state || !vol)
-			continue;
-		*switches = atol(vol + strlen("voluntary_ctxt_switches:\t"));
-		if (state[7] == 'S' && *switches > after)
-			return;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	char buf[8192];
@@ -183,10 +164,10 @@ int main(int argc, char **argv)
 			/* Signal the parent once it sleeps in read; with SA_RESTART, write once it sleeps there
 			 * again (it has switched out voluntarily once more), so no data can beat the signal. */
 			long switches;
-			sleeping_in_read(parent, -1, &switches);
+			sleeping(parent, -1, &switches);
 			kill(parent, SIGUSR1);
 			if (restart) {
-				sleeping_in_read(parent, switches, &switches);
+				sleeping(parent, switches, &switches);
 				write(p[1], "after", 5);
 			}
 			_exit(0);

@@ -12,7 +12,8 @@ import { get_next_ino, simple_getattr } from '../../fs/libfs';
 import { current_mnt_ns } from '../../fs/namespace';
 import { pipefs_sb } from '../../fs/pipe';
 import {
-  FIONREAD, O_LARGEFILE, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ,
+  EPOLLIN, EPOLLOUT, EPOLLRDNORM, EPOLLWRNORM, FIONREAD, O_LARGEFILE, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, TCGETS,
+  TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ,
 } from '../../fs/uapi';
 import { copy_from_user, copy_to_user, put_user_u32 } from '../../mm/uaccess';
 import { send_sig } from '../../signal';
@@ -63,6 +64,15 @@ function* tty_write(iocb: kiocb, from: iov_iter): KGen<number> {
     if (n < chunk.length) break;
   }
   return total;
+}
+
+/**
+ * tty_poll: always ready, the way the file is open — a read blocks on the host until input
+ * arrives (the machine has no other events to run meanwhile), and output is taken at once.
+ */
+function tty_poll(f: file): number {
+  const input = (f.f_mode & FMODE_READ) !== 0 ? EPOLLIN | EPOLLRDNORM : 0;
+  return input | ((f.f_mode & FMODE_WRITE) !== 0 ? EPOLLOUT | EPOLLWRNORM : 0);
 }
 
 /** tty_open for /dev/tty and /dev/console: the first of the host's descriptors that is a terminal. */
@@ -132,6 +142,7 @@ export const tty_fops: file_operations = {
   open: tty_open,
   read_iter: tty_read,
   write_iter: tty_write,
+  poll: tty_poll,
   unlocked_ioctl: tty_ioctl,
 };
 
