@@ -10,6 +10,7 @@ import { RLIMIT_NOFILE } from '../signal_types';
 import type { Task } from '../task';
 import { eventpoll_release } from './eventpoll';
 import { FMODE_PATH, files_struct, type file } from './fs_types';
+import { locks_remove_file, locks_remove_posix } from './locks';
 import { O_CLOEXEC } from './uapi';
 
 /** RLIMIT_NOFILE's default soft limit (INR_OPEN_CUR), used when the process has no limits yet. */
@@ -66,11 +67,12 @@ export function fd_install(fd: number, f: file): void {
 
 /**
  * fput: drops a reference; the last one releases the file (__fput) — after taking it out of
- * every epoll instance that watches it.
+ * every epoll instance that watches it and dropping its flock and OFD locks.
  */
 export function fput(f: file): void {
   if (--f.f_count > 0) return;
   eventpoll_release(f);
+  locks_remove_file(f);
   f.f_op.release?.(f.f_inode, f);
 }
 
@@ -107,17 +109,22 @@ function file_close_fd(files: files_struct, fd: number): file | null {
   return f;
 }
 
-/** filp_close: what closing one descriptor does to its file. */
-export function filp_close(f: file): number {
+/**
+ * filp_close: what closing one descriptor of table `id` does to its file — the POSIX locks the
+ * table's process holds on the file go, whichever descriptor took them.
+ */
+export function filp_close(f: file, id: files_struct): number {
+  if ((f.f_mode & FMODE_PATH) === 0) locks_remove_posix(f, id);
   fput(f);
   return 0;
 }
 
 /** close_fd: close(2). */
 export function close_fd(fd: number): number {
-  const f = file_close_fd(current_files(), fd);
+  const files = current_files();
+  const f = file_close_fd(files, fd);
   if (f === null) return -EBADF;
-  return filp_close(f);
+  return filp_close(f, files);
 }
 
 export function set_close_on_exec(fd: number, flag: boolean): void {
@@ -137,7 +144,7 @@ export function do_dup2(files: files_struct, f: file, fd: number, flags: number)
   files.fd[fd] = f;
   files.open_fds[fd] = true;
   files.close_on_exec[fd] = (flags & O_CLOEXEC) !== 0;
-  if (old !== null) filp_close(old);
+  if (old !== null) filp_close(old, files);
   return fd;
 }
 
@@ -192,7 +199,7 @@ function close_files(files: files_struct): void {
   files.fd.forEach((f, i) => {
     if (f !== null) {
       files.fd[i] = null;
-      filp_close(f);
+      filp_close(f, files);
     }
   });
 }
@@ -227,6 +234,6 @@ export function do_close_on_exec(files: files_struct): void {
   files.fd.forEach((f, i) => {
     if (f === null || files.close_on_exec[i] !== true) return;
     file_close_fd(files, i);
-    filp_close(f);
+    filp_close(f, files);
   });
 }

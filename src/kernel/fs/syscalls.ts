@@ -15,6 +15,7 @@ import { do_sys_fcntl } from './fcntl';
 import { close_fd, ksys_dup, ksys_dup3 } from './file';
 import { ksys_umask } from './fs_struct';
 import { ksys_ioctl } from './ioctl';
+import { sys_flock } from './locks';
 import { do_linkat, do_mkdirat, do_mknodat, do_renameat2, do_rmdir, do_symlinkat, do_unlinkat } from './namei';
 import {
   do_faccessat, do_fchmodat, do_sys_ftruncate, do_sys_openat2, do_sys_truncate, ksys_chdir, ksys_fchdir, ksys_fchmod,
@@ -306,6 +307,7 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(24, 'dup3', 'fs/file.c', sys_dup3, [['oldfd', 'int'], ['newfd', 'int'], ['flags', 'hex']]),
   entry(25, 'fcntl', 'fs/fcntl.c', sys_fcntl, [['fd', 'int'], ['cmd', 'int'], ['arg', 'hex']]),
   entry(29, 'ioctl', 'fs/ioctl.c', sys_ioctl, [['fd', 'int'], ['cmd', 'hex'], ['arg', 'hex']]),
+  entry(32, 'flock', 'fs/locks.c', sys_flock, [['fd', 'int'], ['cmd', 'int']]),
   entry(33, 'mknodat', 'fs/namei.c', sys_mknodat, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct'], ['dev', 'hex']]),
   entry(34, 'mkdirat', 'fs/namei.c', sys_mkdirat, [['dfd', 'int'], ['pathname', 'str'], ['mode', 'oct']]),
   entry(35, 'unlinkat', 'fs/namei.c', sys_unlinkat, [['dfd', 'int'], ['pathname', 'str'], ['flag', 'hex']]),

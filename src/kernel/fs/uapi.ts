@@ -42,10 +42,27 @@ export const F_GETFD = 1;
 export const F_SETFD = 2;
 export const F_GETFL = 3;
 export const F_SETFL = 4;
+export const F_GETLK = 5;
+export const F_SETLK = 6;
+export const F_SETLKW = 7;
+export const F_OFD_GETLK = 36;
+export const F_OFD_SETLK = 37;
+export const F_OFD_SETLKW = 38;
 export const F_DUPFD_CLOEXEC = 1030;
 export const F_SETPIPE_SZ = 1031;
 export const F_GETPIPE_SZ = 1032;
 export const FD_CLOEXEC = 1;
+
+// Lock types of struct flock, and flock(2)'s operations.
+export const F_RDLCK = 0;
+export const F_WRLCK = 1;
+export const F_UNLCK = 2;
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+/** The old "mandatory" flock flag: such requests are accepted and do nothing. */
+export const LOCK_MAND = 32;
 
 // *at() arguments.
 export const AT_FDCWD = -100;
