@@ -49,6 +49,21 @@ export function MINOR(dev: number): number {
   return (dev & 0xff) | ((dev >>> 12) & 0xfff00);
 }
 
+/** What statfs reports of a file system (include/linux/statfs.h `struct kstatfs`). */
+export interface kstatfs {
+  /** The file system's magic number (EXT4_SUPER_MAGIC, PROC_SUPER_MAGIC…). */
+  f_type: number;
+  f_bsize: number;
+  f_blocks: number;
+  f_bfree: number;
+  f_bavail: number;
+  f_files: number;
+  f_ffree: number;
+  f_fsid: [number, number];
+  f_namelen: number;
+  f_frsize: number;
+}
+
 /** One mounted file system. */
 export interface super_block {
   /** The file system type, as /proc/mounts would name it ("hostfs", "proc", "devtmpfs", "pipefs"). */
@@ -57,6 +72,8 @@ export interface super_block {
   readonly s_dev: number;
   /** SB_RDONLY: every change fails with EROFS (the sysroot). */
   readonly s_readonly: boolean;
+  /** super_operations.statfs; absent for the kernel's own file systems (simple_statfs). */
+  statfs?(d: dentry): kstatfs | number;
 }
 
 /** The directory-level operations of an inode (Linux's `struct inode_operations`). */
@@ -97,6 +114,12 @@ export interface iattr {
   readonly size?: number;
   /** Permission bits (S_IALLUGO); the file type never changes. */
   readonly mode?: number;
+  /** New owner and group (chown). */
+  readonly uid?: number;
+  readonly gid?: number;
+  /** New access and modification times in ns since the epoch, or the file system's clock now. */
+  readonly atime?: bigint | 'now';
+  readonly mtime?: bigint | 'now';
 }
 
 export interface inode {

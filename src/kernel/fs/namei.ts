@@ -27,7 +27,7 @@ import { current_fs, current_umask } from './fs_struct';
 import type { dentry } from './fs_types';
 import { current_mnt_ns, lookup_mnt } from './namespace';
 import {
-  AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_FOLLOW, MAXSYMLINKS, MAY_EXEC, MAY_WRITE, NAME_MAX, PATH_MAX, RENAME_EXCHANGE, RENAME_NOREPLACE,
+  AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, MAXSYMLINKS, MAY_EXEC, MAY_WRITE, NAME_MAX, PATH_MAX, RENAME_EXCHANGE, RENAME_NOREPLACE,
   RENAME_WHITEOUT, S_IFBLK, S_IFCHR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK, S_IRWXUGO, S_ISDIR, S_ISLNK, S_ISREG,
   S_ISVTX,
 } from './uapi';
@@ -36,6 +36,11 @@ import {
 export const LOOKUP_FOLLOW = 0x0001;
 export const LOOKUP_DIRECTORY = 0x0002;
 export const LOOKUP_EMPTY = 0x4000;
+
+/** The lookup flags an *at() call's AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH ask for. */
+export function at_lookup_flags(flags: number): number {
+  return ((flags & AT_SYMLINK_NOFOLLOW) === 0 ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) !== 0 ? LOOKUP_EMPTY : 0);
+}
 
 /** The state of one lookup (Linux's `struct nameidata`). */
 interface nameidata {

@@ -1,23 +1,32 @@
 /**
  * Opening files (fs/open.c, and fs/namei.c's path_openat): openat's flag checks, the walk to
  * the file (creating it for O_CREAT), the permission checks of may_open, and do_dentry_open,
- * which gives the new `struct file` its operations. Also access(2), chdir, fchdir, truncate,
- * ftruncate, fchmod and fchmodat.
+ * which gives the new `struct file` its operations — refusing to open a running program for
+ * writing (ETXTBSY). Also access(2), chdir, fchdir, truncate, ftruncate, fchmod, fchmodat,
+ * fchown and fchownat.
  */
-import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP, EPERM, EROFS } from '../errno';
-import { kfunc, klocals, type KGen } from '../kfunc';
+import { capable } from '../cred';
+import {
+  EACCES, EBADF, EEXIST, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP, EPERM, EROFS, ETXTBSY,
+} from '../errno';
+import { current, kernel, kfunc, klocals, type KGen } from '../kfunc';
 import { fd_install, fget, fget_raw, fput, get_unused_fd_flags, put_unused_fd } from './file';
 import { current_fs, current_umask, set_fs_pwd } from './fs_struct';
-import { dentry, file, FMODE_PATH, FMODE_WRITE, type file_operations } from './fs_types';
+import { dentry, file, FMODE_PATH, FMODE_WRITE, type file_operations, type iattr } from './fs_types';
 import {
-  filename_lookup, filename_parentat, follow_last_link, inode_permission, lookup_one, LOOKUP_DIRECTORY,
-  LOOKUP_EMPTY, LOOKUP_FOLLOW, may_create, type walk_result,
+  at_lookup_flags, filename_lookup, filename_parentat, follow_last_link, inode_permission, lookup_one,
+  LOOKUP_DIRECTORY, LOOKUP_FOLLOW, may_create, type walk_result,
 } from './namei';
 import {
   AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, MAY_APPEND, MAY_EXEC, MAY_OPEN, MAY_READ,
   MAY_WRITE, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY,
   O_NOFOLLOW, O_PATH, O_TRUNC, S_IALLUGO, S_ISDIR, S_ISLNK, S_ISREG, __O_TMPFILE, VALID_OPEN_FLAGS,
 } from './uapi';
+import { vfs_getattr } from './stat';
+
+const S_ISUID = 0o4000;
+const S_ISGID = 0o2000;
+const S_IXGRP = 0o010;
 
 /** What build_open_flags works out from open's flags and mode (Linux's `struct open_flags`). */
 export interface open_flags {
@@ -75,10 +84,23 @@ function may_open(d: dentry, acc_mode: number): number {
 /** An O_PATH file: it names an object; reading, writing and mapping it fail with EBADF. */
 const path_file_ops: file_operations = {};
 
+/**
+ * Is `d` the program a process is running (its mm's exe_file)? Linux denies writes to it for as
+ * long as it runs (deny_write_access), so writing cannot change the code under the process.
+ */
+function is_running_exe(d: dentry): boolean {
+  const ino = d.d_inode.i_ino;
+  const devs = kernel().tasks.flatMap((t) => (t.mm?.exe_file?.ino === ino ? [t.mm.exe_file.dev] : []));
+  if (devs.length === 0) return false;
+  const st = vfs_getattr(d);
+  return typeof st !== 'number' && devs.includes(st.dev);
+}
+
 /** do_dentry_open / vfs_open: the file object, with the operations of the object's file system. */
 export function vfs_open(d: dentry, flags: number): file | number {
   if ((flags & O_PATH) !== 0) return new file(d, flags, FMODE_PATH, path_file_ops);
   const f = new file(d, flags, open_fmode(flags), d.d_inode.i_fop);
+  if ((f.f_mode & FMODE_WRITE) !== 0 && S_ISREG(d.d_inode.i_mode) && is_running_exe(d)) return -ETXTBSY;
   const err = f.f_op.open?.(d.d_inode, f) ?? 0;
   if (err < 0) return err;
   f.f_flags &= ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
@@ -172,8 +194,7 @@ export const do_faccessat = kfunc('fs/open.c', function* do_faccessat(
   klocals({ filename, mode });
   if ((mode & ~7) !== 0) return -EINVAL;
   if ((flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
-  const lookup = ((flags & AT_SYMLINK_NOFOLLOW) === 0 ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) !== 0 ? LOOKUP_EMPTY : 0);
-  const d = filename_lookup(dfd, filename, lookup);
+  const d = filename_lookup(dfd, filename, at_lookup_flags(flags));
   if (typeof d === 'number') return d;
   if (mode === 0) return 0;
   const err = inode_permission(d, mode);
@@ -222,7 +243,8 @@ export const do_sys_truncate = kfunc('fs/open.c', function* do_sys_truncate(path
   if (S_ISDIR(mode)) return -EISDIR;
   if (!S_ISREG(mode)) return -EINVAL;
   const err = inode_permission(d, MAY_WRITE);
-  return err < 0 ? err : do_truncate(d, length, null);
+  if (err < 0) return err;
+  return is_running_exe(d) ? -ETXTBSY : do_truncate(d, length, null);
 });
 
 /** do_sys_ftruncate: ftruncate(2) — a regular file open for writing. */
@@ -249,8 +271,7 @@ export const do_fchmodat = kfunc('fs/open.c', function* do_fchmodat(dfd: number,
   klocals({ filename, mode: '0' + mode.toString(8), flags });
   yield* [];
   if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
-  const lookup = ((flags & AT_SYMLINK_NOFOLLOW) === 0 ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) !== 0 ? LOOKUP_EMPTY : 0);
-  const d = filename_lookup(dfd, filename, lookup);
+  const d = filename_lookup(dfd, filename, at_lookup_flags(flags));
   if (typeof d === 'number') return d;
   if (S_ISLNK(d.d_inode.i_mode)) return -EOPNOTSUPP;
   return chmod_common(d, mode);
@@ -265,4 +286,65 @@ export const ksys_fchmod = kfunc('fs/open.c', function* ksys_fchmod(fd: number, 
   const r = chmod_common(f.f_path, mode);
   fput(f);
   return r;
+});
+
+/** in_group_p: is `gid` the caller's file-system group or one of its supplementary groups? */
+function in_group_p(gid: number): boolean {
+  const c = current().cred;
+  return c.fsgid === gid || c.groups.includes(gid);
+}
+
+/**
+ * chown_common: a new owner and/or group (-1 keeps one as it is). Root may give any; an owner may
+ * only keep the owner and pick one of its own groups (EPERM otherwise). A non-directory loses its
+ * set-user-ID bit, and its set-group-ID bit when group-executable (or when the caller is neither
+ * root nor in the file's group).
+ */
+function chown_common(d: dentry, user: number, group: number, f: file | null): number {
+  const setattr = d.d_inode.i_op.setattr;
+  if (setattr === undefined) return -EPERM;
+  const st = vfs_getattr(d);
+  if (typeof st === 'number') return st;
+  const uid = user === 0xffffffff ? undefined : user;
+  const gid = group === 0xffffffff ? undefined : group;
+  const c = current().cred;
+  const owner = c.fsuid === st.uid;
+  if (!capable()) {
+    if (uid !== undefined && !(owner && uid === st.uid)) return -EPERM;
+    if (gid !== undefined && !(owner && (gid === st.gid || in_group_p(gid)))) return -EPERM;
+  }
+  let mode = st.mode;
+  if (!S_ISDIR(mode)) {
+    mode &= ~S_ISUID;
+    if ((mode & S_ISGID) !== 0 && ((mode & S_IXGRP) !== 0 || !(capable() || in_group_p(st.gid)))) mode &= ~S_ISGID;
+  }
+  const attr: iattr = { uid, gid, ...(mode !== st.mode ? { mode: mode & S_IALLUGO } : {}) };
+  return setattr(d, attr, f);
+}
+
+/** do_fchownat: fchownat(2) (and glibc's chown and lchown). */
+export const do_fchownat = kfunc('fs/open.c', function* do_fchownat(
+  dfd: number, filename: string, user: number, group: number, flag: number,
+): KGen<number> {
+  klocals({ filename, user, group, flag });
+  yield* [];
+  if ((flag & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
+  const d = filename_lookup(dfd, filename, at_lookup_flags(flag));
+  if (typeof d === 'number') return d;
+  if (d.d_inode.i_sb.s_readonly) return -EROFS;
+  return chown_common(d, user, group, null);
+});
+
+/** ksys_fchown: fchown(2). */
+export const ksys_fchown = kfunc('fs/open.c', function* ksys_fchown(fd: number, user: number, group: number): KGen<number> {
+  klocals({ fd, user, group });
+  yield* [];
+  const f = fget(fd);
+  if (f === null) return -EBADF;
+  try {
+    if (f.f_inode.i_sb.s_readonly) return -EROFS;
+    return chown_common(f.f_path, user, group, f);
+  } finally {
+    fput(f);
+  }
 });

@@ -7,7 +7,7 @@ import { EBADF, EINVAL, ENOENT } from '../errno';
 import { kfunc, klocals, type KGen } from '../kfunc';
 import { fget_raw, fput } from './file';
 import { MAJOR, MINOR, type dentry, type kstat } from './fs_types';
-import { filename_lookup, LOOKUP_EMPTY, LOOKUP_FOLLOW } from './namei';
+import { at_lookup_flags, filename_lookup, LOOKUP_EMPTY } from './namei';
 import {
   AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_STATX_SYNC_TYPE, AT_SYMLINK_NOFOLLOW, S_ISLNK, STATX__RESERVED,
   STATX_BASIC_STATS, STATX_BTIME,
@@ -30,16 +30,12 @@ export function vfs_fstat(fd: number): kstat | number {
   return st;
 }
 
-function lookup_flags(flags: number): number {
-  return ((flags & AT_SYMLINK_NOFOLLOW) === 0 ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) !== 0 ? LOOKUP_EMPTY : 0);
-}
-
 /** vfs_fstatat: newfstatat(2)'s lookup and attributes. */
 export const vfs_fstatat = kfunc('fs/stat.c', function* vfs_fstatat(dfd: number, filename: string, flags: number): KGen<kstat | number> {
   klocals({ filename, flags });
   yield* [];
   if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)) !== 0) return -EINVAL;
-  const d = filename_lookup(dfd, filename, lookup_flags(flags));
+  const d = filename_lookup(dfd, filename, at_lookup_flags(flags));
   return typeof d === 'number' ? d : vfs_getattr(d);
 });
 
@@ -50,7 +46,7 @@ export const do_statx = kfunc('fs/stat.c', function* do_statx(dfd: number, filen
   if ((mask & STATX__RESERVED) !== 0) return -EINVAL;
   if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) !== 0) return -EINVAL;
   if ((flags & AT_STATX_SYNC_TYPE) === AT_STATX_SYNC_TYPE) return -EINVAL;
-  const d = filename_lookup(dfd, filename, lookup_flags(flags));
+  const d = filename_lookup(dfd, filename, at_lookup_flags(flags));
   return typeof d === 'number' ? d : vfs_getattr(d);
 });
 

@@ -18,7 +18,8 @@ import { ksys_ioctl } from './ioctl';
 import { sys_flock } from './locks';
 import { do_linkat, do_mkdirat, do_mknodat, do_renameat2, do_rmdir, do_symlinkat, do_unlinkat } from './namei';
 import {
-  do_faccessat, do_fchmodat, do_sys_ftruncate, do_sys_openat2, do_sys_truncate, ksys_chdir, ksys_fchdir, ksys_fchmod,
+  do_faccessat, do_fchmodat, do_fchownat, do_sys_ftruncate, do_sys_openat2, do_sys_truncate, ksys_chdir, ksys_fchdir,
+  ksys_fchmod, ksys_fchown,
 } from './open';
 import { do_pipe_flags, pipe_abort, pipe_install } from './pipe';
 import { ksys_getdents64 } from './readdir';
@@ -27,9 +28,11 @@ import {
 } from './read_write';
 import { sys_ppoll, sys_pselect6 } from './select';
 import { cp_new_stat, cp_statx, do_readlinkat, do_statx, vfs_fstat, vfs_fstatat } from './stat';
+import { fd_statfs, user_statfs } from './statfs';
 import type { kstat } from './fs_types';
 import { do_fsync } from './sync';
-import { AT_EMPTY_PATH, AT_REMOVEDIR, PATH_MAX } from './uapi';
+import { AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, PATH_MAX } from './uapi';
+import { do_utimes, UTIME_OMIT, type utimespec } from './utimes';
 
 /**
  * getname: a path from user memory, as a byte string (one character per byte). Read a page at a
@@ -277,6 +280,44 @@ function* sys_fsync(fd: number): KGen<number> {
   return yield* do_fsync(uint(fd));
 }
 
+function* sys_fchown(fd: number, user: number, group: number): KGen<number> {
+  return yield* ksys_fchown(uint(fd), uint(user), uint(group));
+}
+
+function* sys_fchownat(dfd: number, filename: number, user: number, group: number, flag: number): KGen<number> {
+  const name = yield* getname_maybe_null(filename, int(flag));
+  return typeof name === 'number' ? name : yield* do_fchownat(int(dfd), name, uint(user), uint(group), int(flag));
+}
+
+/** utimensat(dfd, filename, utimes, flags): both times UTIME_OMIT change nothing, not even the lookup. */
+function* sys_utimensat(dfd: number, filename: number, utimes: number, flags: number): KGen<number> {
+  let times: [utimespec, utimespec] | null = null;
+  if (utimes !== 0) {
+    const b = new Uint8Array(32);
+    if ((yield* copy_from_user(b, utimes)) !== 0) return -EFAULT;
+    const v = new DataView(b.buffer);
+    const ts = (o: number): utimespec => ({ tv_sec: v.getBigInt64(o, true), tv_nsec: Number(v.getBigInt64(o + 8, true)) });
+    times = [ts(0), ts(16)];
+    if (times[0].tv_nsec === UTIME_OMIT && times[1].tv_nsec === UTIME_OMIT) return 0;
+  }
+  if (filename === 0 && int(dfd) !== AT_FDCWD) return yield* do_utimes(int(dfd), null, times, int(flags));
+  const name = yield* getname(filename);
+  return typeof name === 'number' ? name : yield* do_utimes(int(dfd), name, times, int(flags));
+}
+
+function* put_statfs(st: Uint8Array | number, buf: number): KGen<number> {
+  return typeof st === 'number' ? st : yield* put_bytes(buf, st);
+}
+
+function* sys_statfs(pathname: number, buf: number): KGen<number> {
+  const name = yield* getname(pathname);
+  return typeof name === 'number' ? name : yield* put_statfs(yield* user_statfs(name), buf);
+}
+
+function* sys_fstatfs(fd: number, buf: number): KGen<number> {
+  return yield* put_statfs(yield* fd_statfs(uint(fd)), buf);
+}
+
 function* sys_epoll_create1(flags: number): KGen<number> {
   return yield* do_epoll_create(int(flags));
 }
@@ -313,6 +354,8 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(35, 'unlinkat', 'fs/namei.c', sys_unlinkat, [['dfd', 'int'], ['pathname', 'str'], ['flag', 'hex']]),
   entry(36, 'symlinkat', 'fs/namei.c', sys_symlinkat, [['oldname', 'str'], ['newdfd', 'int'], ['newname', 'str']]),
   entry(37, 'linkat', 'fs/namei.c', sys_linkat, [['olddfd', 'int'], ['oldname', 'str'], ['newdfd', 'int'], ['newname', 'str'], ['flags', 'hex']]),
+  entry(43, 'statfs', 'fs/statfs.c', sys_statfs, [['pathname', 'str'], ['buf', 'ptr']]),
+  entry(44, 'fstatfs', 'fs/statfs.c', sys_fstatfs, [['fd', 'int'], ['buf', 'ptr']]),
   entry(45, 'truncate', 'fs/open.c', sys_truncate, [['path', 'str'], ['length', 'int']]),
   entry(46, 'ftruncate', 'fs/open.c', sys_ftruncate, [['fd', 'int'], ['length', 'int']]),
   entry(48, 'faccessat', 'fs/open.c', sys_faccessat, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct']]),
@@ -320,6 +363,8 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(50, 'fchdir', 'fs/open.c', sys_fchdir, [['fd', 'int']]),
   entry(52, 'fchmod', 'fs/open.c', sys_fchmod, [['fd', 'int'], ['mode', 'oct']]),
   entry(53, 'fchmodat', 'fs/open.c', sys_fchmodat, [['dfd', 'int'], ['filename', 'str'], ['mode', 'oct']]),
+  entry(54, 'fchownat', 'fs/open.c', sys_fchownat, [['dfd', 'int'], ['filename', 'str'], ['user', 'int'], ['group', 'int'], ['flag', 'hex']]),
+  entry(55, 'fchown', 'fs/open.c', sys_fchown, [['fd', 'int'], ['user', 'int'], ['group', 'int']]),
   entry(56, 'openat', 'fs/open.c', sys_openat, [['dfd', 'int'], ['filename', 'str'], ['flags', 'hex'], ['mode', 'oct']]),
   entry(57, 'close', 'fs/open.c', sys_close, [['fd', 'int']]),
   entry(59, 'pipe2', 'fs/pipe.c', sys_pipe2, [['fildes', 'ptr'], ['flags', 'hex']]),
@@ -338,6 +383,7 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(80, 'fstat', 'fs/stat.c', sys_newfstat, [['fd', 'int'], ['statbuf', 'ptr']]),
   entry(82, 'fsync', 'fs/sync.c', sys_fsync, [['fd', 'int']]),
   entry(83, 'fdatasync', 'fs/sync.c', sys_fsync, [['fd', 'int']]),
+  entry(88, 'utimensat', 'fs/utimes.c', sys_utimensat, [['dfd', 'int'], ['filename', 'str'], ['utimes', 'ptr'], ['flags', 'hex']]),
   entry(166, 'umask', 'kernel/sys.c', sys_umask, [['mask', 'oct']]),
   entry(276, 'renameat2', 'fs/namei.c', sys_renameat2, [['olddfd', 'int'], ['oldname', 'str'], ['newdfd', 'int'], ['newname', 'str'], ['flags', 'hex']]),
   entry(291, 'statx', 'fs/stat.c', sys_statx, [['dfd', 'int'], ['filename', 'str'], ['flags', 'hex'], ['mask', 'hex'], ['buffer', 'ptr']]),

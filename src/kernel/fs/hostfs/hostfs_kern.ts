@@ -11,6 +11,11 @@
  * Regular files are read and written through a host descriptor at the file's position;
  * directories are listed with `.` and `..` first and the names sorted, so listings are the same
  * on every host (the root also lists the mount points the VFS puts on it). Other host objects (FIFOs, sockets, devices) are shown but cannot be opened.
+ *
+ * What the guest sets that the host file cannot hold is kept by the mount, by device and inode
+ * number (Forkscope has no inode cache to keep it in): an owner the host process may not give
+ * (chown needs privileges the emulator may lack; the host file keeps its owner), and times finer
+ * than the microseconds the host call sets (valid while the host still shows what was set).
  */
 import { realpathSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
@@ -20,18 +25,19 @@ import type { KGen } from '../../kfunc';
 import type { MappedFile } from '../../mm/mm_types';
 import {
   dentry, file, FMODE_WRITE, MKDEV, type dir_context, type iattr, type file_operations, type inode,
-  type inode_operations, type kiocb, type kstat, type super_block,
+  type inode_operations, type kiocb, type kstat, type kstatfs, type super_block,
 } from '../fs_types';
 import type { iov_iter } from '../iov_iter';
 import { dir_llseek, generic_read_dir } from '../libfs';
 import {
-  fs_umode_to_dtype, O_ACCMODE, O_APPEND, O_TRUNC, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFMT,
+  fs_umode_to_dtype, NAME_MAX, O_ACCMODE, O_APPEND, O_TRUNC, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFMT,
   S_ISDIR, S_ISLNK, S_ISREG, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
 } from '../uapi';
 import {
-  host_access, host_chmod, host_close, host_errno, host_fsync, host_link, host_symlink, host_fchmod, host_fstat, host_ftruncate, host_lstat, host_mkdir, host_open,
-  host_path_bytes, host_pread, host_pwrite, host_readdir, host_readlink, host_rename, host_rmdir,
-  host_unlink,
+  host_access, host_chmod, host_close, host_errno, host_fchown, host_fsync, host_futimes, host_lchown, host_link,
+  host_lutimes, host_now_ns, host_statfs, host_symlink, host_fchmod, host_fstat, host_ftruncate, host_lstat,
+  host_mkdir, host_open, host_path_bytes, host_pread, host_pwrite, host_readdir, host_readlink, host_rename,
+  host_rmdir, host_unlink,
 } from './hostfs_user';
 
 /** One directory entry as getdents64 reports it. */
@@ -41,9 +47,27 @@ export interface dirent {
   readonly type: number;
 }
 
+/** A time the guest set: the exact value, and what the host showed once it was set. */
+interface kept_time {
+  readonly exact: bigint;
+  readonly host: bigint;
+}
+
+/** What the guest set on a file that the host file does not hold (see the top of this file). */
+interface kept_attrs {
+  uid?: number;
+  gid?: number;
+  atime?: kept_time;
+  mtime?: kept_time;
+}
+
 /** A hostfs mount: its root directory also lists the mount points under it (/proc, /dev). */
 interface hostfs_sb_info extends super_block {
   readonly mountpoints: readonly dirent[];
+  /** The mounted host directory. */
+  readonly hostRoot: string;
+  /** Attributes kept for the host files, by "dev:ino". */
+  readonly kept: Map<string, kept_attrs>;
 }
 
 /** What hostfs keeps in an inode: where the object is on the host. */
@@ -114,13 +138,43 @@ export function hostfs_fill_super(hostRoot: string, readonly: boolean, mountpoin
   const st = host_lstat(real);
   if (typeof st === 'number') return st;
   if (!S_ISDIR(Number(st.mode))) return -ENOTDIR;
-  const sb: hostfs_sb_info = { s_type: 'hostfs', s_dev: encode_host_dev(st.dev), s_readonly: readonly, mountpoints };
+  const sb: hostfs_sb_info = {
+    s_type: 'hostfs', s_dev: encode_host_dev(st.dev), s_readonly: readonly, mountpoints, hostRoot: real, kept: new Map(),
+    statfs: hostfs_statfs,
+  };
   return new dentry('/', null, hostfs_iget(sb, real, st));
+}
+
+function sb_info(d: dentry): hostfs_sb_info {
+  return d.d_inode.i_sb as hostfs_sb_info;
+}
+
+/** The host's attributes, with what the mount kept for the file put over them. */
+function kept_kstat(sb: hostfs_sb_info, st: kstat): kstat {
+  const kept = sb.kept.get(`${st.dev}:${st.ino}`);
+  if (kept === undefined) return st;
+  if (kept.uid !== undefined) st.uid = kept.uid;
+  if (kept.gid !== undefined) st.gid = kept.gid;
+  if (kept.atime?.host === st.atime) st.atime = kept.atime.exact;
+  if (kept.mtime?.host === st.mtime) st.mtime = kept.mtime.exact;
+  return st;
 }
 
 function hostfs_getattr(d: dentry): kstat | number {
   const st = host_lstat(info(d).host);
-  return typeof st === 'number' ? st : hostfs_kstat(st);
+  return typeof st === 'number' ? st : kept_kstat(sb_info(d), hostfs_kstat(st));
+}
+
+/** hostfs_statfs: the host's statfs of the mounted directory. */
+function hostfs_statfs(d: dentry): kstatfs | number {
+  const sb = sb_info(d);
+  const st = host_statfs(sb.hostRoot);
+  if (typeof st === 'number') return st;
+  return {
+    f_type: Number(st.type), f_bsize: Number(st.bsize), f_blocks: Number(st.blocks), f_bfree: Number(st.bfree),
+    f_bavail: Number(st.bavail), f_files: Number(st.files), f_ffree: Number(st.ffree), f_fsid: [sb.s_dev, 0],
+    f_namelen: NAME_MAX, f_frsize: Number(st.bsize),
+  };
 }
 
 function hostfs_lookup(dir: dentry, name: string): dentry | number {
@@ -169,9 +223,67 @@ function hostfs_permission(d: dentry, mask: number): number {
   return m === 0 ? 0 : host_access(info(d).host, m);
 }
 
+/** The record of what the mount keeps for the object `d` names, made if missing. */
+function kept_of(d: dentry, st: kstat): kept_attrs {
+  const sb = sb_info(d);
+  const key = `${st.dev}:${st.ino}`;
+  let kept = sb.kept.get(key);
+  if (kept === undefined) {
+    kept = {};
+    sb.kept.set(key, kept);
+  }
+  return kept;
+}
+
+/**
+ * A new owner and/or group: given to the host file if the host allows; when it refuses for lack
+ * of privilege (EPERM), kept by the mount instead. Through the open descriptor, or on the object
+ * itself (never following a link).
+ */
+function hostfs_chown(d: dentry, attr: iattr, f: file | null): number {
+  const uid = attr.uid ?? -1;
+  const gid = attr.gid ?? -1;
+  const fd = host_fd_of(f);
+  const r = fd !== null ? host_fchown(fd, uid, gid) : host_lchown(info(d).host, uid, gid);
+  if (r < 0 && r !== -EPERM) return r;
+  const st = hostfs_getattr(d);
+  if (typeof st === 'number') return st;
+  const kept = kept_of(d, st);
+  if (r === 0) {
+    delete kept.uid;
+    delete kept.gid;
+    return 0;
+  }
+  if (attr.uid !== undefined) kept.uid = attr.uid;
+  if (attr.gid !== undefined) kept.gid = attr.gid;
+  return 0;
+}
+
+/**
+ * New access and/or modification times ('now' is the host's clock, as for the host's own
+ * writes). The host keeps microseconds; the mount keeps the exact values beside them.
+ */
+function hostfs_utimes(d: dentry, attr: iattr, f: file | null): number {
+  const cur = hostfs_getattr(d);
+  if (typeof cur === 'number') return cur;
+  const now = host_now_ns();
+  const pick = (t: bigint | 'now' | undefined, old: bigint): bigint => (t === undefined ? old : t === 'now' ? now : t);
+  const atime = pick(attr.atime, cur.atime);
+  const mtime = pick(attr.mtime, cur.mtime);
+  const fd = host_fd_of(f);
+  const r = fd !== null ? host_futimes(fd, atime, mtime) : host_lutimes(info(d).host, atime, mtime);
+  if (r < 0) return r;
+  const st = host_lstat(info(d).host);
+  if (typeof st === 'number') return st;
+  const kept = kept_of(d, cur);
+  kept.atime = { exact: atime, host: st.atimeNs };
+  kept.mtime = { exact: mtime, host: st.mtimeNs };
+  return 0;
+}
+
 /**
  * hostfs_setattr: a new size through the open descriptor (or one opened for it, never following
- * a link), new permission bits with chmod.
+ * a link), an owner, times, new permission bits with chmod.
  */
 function hostfs_setattr(d: dentry, attr: iattr, f: file | null): number {
   const host = info(d).host;
@@ -182,6 +294,14 @@ function hostfs_setattr(d: dentry, attr: iattr, f: file | null): number {
     if (f === null) host_close(fd);
     if (r < 0) return r;
   }
+  if (attr.uid !== undefined || attr.gid !== undefined) {
+    const r = hostfs_chown(d, attr, f);
+    if (r < 0) return r;
+  }
+  if (attr.atime !== undefined || attr.mtime !== undefined) {
+    const r = hostfs_utimes(d, attr, f);
+    if (r < 0) return r;
+  }
   return attr.mode === undefined ? 0 : host_chmod(host, attr.mode);
 }
 
@@ -190,6 +310,7 @@ const hostfs_iops: inode_operations = { getattr: hostfs_getattr, permission: hos
 const hostfs_link_iops: inode_operations = {
   getattr: hostfs_getattr,
   get_link: (d) => host_readlink(info(d).host),
+  setattr: hostfs_setattr,
 };
 
 const hostfs_dir_iops: inode_operations = {
@@ -209,6 +330,11 @@ const hostfs_dir_iops: inode_operations = {
 
 function hf(f: file): host_file {
   return f.private_data as host_file;
+}
+
+/** The host descriptor behind an open regular file (directories have none). */
+function host_fd_of(f: file | null): number | null {
+  return f !== null && f.f_op === hostfs_file_fops ? hf(f).fd : null;
 }
 
 function put_host_file(h: host_file): void {

@@ -204,3 +204,65 @@ export function host_fsync(fd: number): number {
     return host_errno(e);
   }
 }
+
+/** lchown / fchown: -1 leaves the owner or the group as it is. */
+export function host_lchown(path: string, uid: number, gid: number): number {
+  try {
+    fs.lchownSync(hb(path), uid, gid);
+    return 0;
+  } catch (e) {
+    return host_errno(e);
+  }
+}
+
+export function host_fchown(fd: number, uid: number, gid: number): number {
+  try {
+    fs.fchownSync(fd, uid, gid);
+    return 0;
+  } catch (e) {
+    return host_errno(e);
+  }
+}
+
+/**
+ * A time in ns as node's utimes takes it: seconds, rounded to the microsecond the host call
+ * keeps (half a microsecond added so that the float truncates to the intended one). Node turns
+ * negative numbers into "now", so times before 1970 go as Dates (to the millisecond).
+ */
+function host_time(ns: bigint): number | Date {
+  const us = ns / 1000n - (ns < 0n && ns % 1000n !== 0n ? 1n : 0n);
+  return us < 0n ? new Date(Number(us / 1000n)) : (Number(us) + 0.5) / 1e6;
+}
+
+/** lutimes: access and modification times (ns) of an object, never following a link. */
+export function host_lutimes(path: string, atime: bigint, mtime: bigint): number {
+  try {
+    fs.lutimesSync(hb(path), host_time(atime), host_time(mtime));
+    return 0;
+  } catch (e) {
+    return host_errno(e);
+  }
+}
+
+export function host_futimes(fd: number, atime: bigint, mtime: bigint): number {
+  try {
+    fs.futimesSync(fd, host_time(atime), host_time(mtime));
+    return 0;
+  } catch (e) {
+    return host_errno(e);
+  }
+}
+
+/** The host's clock now, in ns since the epoch (to the microsecond). */
+export function host_now_ns(): bigint {
+  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+}
+
+/** statfs of the file system holding `path`. */
+export function host_statfs(path: string): fs.BigIntStatsFs | number {
+  try {
+    return fs.statfsSync(hb(path), { bigint: true });
+  } catch (e) {
+    return host_errno(e);
+  }
+}
