@@ -8,7 +8,9 @@
  * our behalf; opening adds O_NOFOLLOW for the last component, and links are read with readlink
  * and followed by the VFS inside the guest's tree.
  *
- * Regular files are read and written through a host descriptor at the file's position;
+ * Regular files are read and written through a host descriptor at the file's position — after
+ * the pages a shared mapping dirtied are written to it, and with the cached pages of a written range
+ * read again, so read(), write() and MAP_SHARED mappings see each other's data as in Linux;
  * directories are listed with `.` and `..` first and the names sorted, so listings are the same
  * on every host (the root also lists the mount points the VFS puts on it). Other host objects (FIFOs, sockets, devices) are shown but cannot be opened.
  *
@@ -22,6 +24,7 @@ import type { BigIntStats } from 'node:fs';
 import { constants as fsc } from 'node:fs';
 import { EEXIST, EFAULT, EINVAL, ENOTDIR, ENXIO, EPERM } from '../../errno';
 import type { KGen } from '../../kfunc';
+import { filemap_flush_file, filemap_refresh_file } from '../../mm/filemap';
 import type { MappedFile } from '../../mm/mm_types';
 import {
   dentry, file, FMODE_WRITE, MKDEV, type dir_context, type iattr, type file_operations, type inode,
@@ -73,6 +76,8 @@ interface hostfs_sb_info extends super_block {
 /** What hostfs keeps in an inode: where the object is on the host. */
 interface hostfs_inode_info {
   readonly host: string;
+  /** The host file's device, as the guest sees device numbers (with i_ino, its page-cache name). */
+  readonly dev: number;
   /** A host descriptor opened by `create` for the open that follows it (then owned by the file). */
   createdFd: number;
 }
@@ -80,6 +85,8 @@ interface hostfs_inode_info {
 /** An open host descriptor, shared by the file and the mappings made from it. */
 interface host_file {
   readonly fd: number;
+  /** The file as the page cache names it. */
+  readonly id: { readonly dev: number; readonly ino: number };
   refs: number;
   mapping: MappedFile | null;
 }
@@ -119,7 +126,7 @@ function hostfs_iget(sb: super_block, host: string, st: BigIntStats, createdFd =
     i_sb: sb, i_ino: Number(st.ino), i_mode: mode,
     i_op: dir ? hostfs_dir_iops : S_ISLNK(mode) ? hostfs_link_iops : hostfs_iops,
     i_fop: dir ? hostfs_dir_fops : S_ISREG(mode) ? hostfs_file_fops : hostfs_special_fops,
-    i_private: { host, createdFd } satisfies hostfs_inode_info,
+    i_private: { host, dev: encode_host_dev(st.dev), createdFd } satisfies hostfs_inode_info,
   };
 }
 
@@ -359,12 +366,13 @@ function hostfs_open(ino: inode, f: file): number {
       return r;
     }
   }
-  f.private_data = { fd, refs: 1, mapping: null } satisfies host_file;
+  f.private_data = { fd, id: { dev: i.dev, ino: ino.i_ino }, refs: 1, mapping: null } satisfies host_file;
   return 0;
 }
 
 function* hostfs_read_iter(iocb: kiocb, to: iov_iter): KGen<number> {
   const h = hf(iocb.ki_filp);
+  filemap_flush_file(h.id);
   const buf = new Uint8Array(Math.min(CHUNK, to.count));
   let total = 0;
   while (to.count > 0) {
@@ -382,6 +390,15 @@ function* hostfs_read_iter(iocb: kiocb, to: iov_iter): KGen<number> {
 function* hostfs_write_iter(iocb: kiocb, from: iov_iter): KGen<number> {
   const f = iocb.ki_filp;
   const h = hf(f);
+  filemap_flush_file(h.id);
+  const n = yield* hostfs_write_host(iocb, h, from);
+  if (n > 0) filemap_refresh_file(h.id, iocb.ki_pos - n, n);
+  return n;
+}
+
+/** The write itself: at the end of the file for O_APPEND, in chunks at the position. */
+function* hostfs_write_host(iocb: kiocb, h: host_file, from: iov_iter): KGen<number> {
+  const f = iocb.ki_filp;
   if ((f.f_flags & O_APPEND) !== 0) {
     const st = host_fstat(h.fd);
     if (typeof st === 'number') return st;
@@ -423,14 +440,12 @@ function hostfs_llseek(f: file, offset: number, whence: number): number {
 function hostfs_mmap(f: file): MappedFile | number {
   const h = hf(f);
   if (h.mapping !== null) return h.mapping;
-  const st = host_fstat(h.fd);
-  if (typeof st === 'number') return st;
   h.refs++;
   const fd = h.fd;
   const mapping: MappedFile = {
     path: f.f_path.d_path,
-    dev: encode_host_dev(st.dev),
-    ino: Number(st.ino),
+    dev: h.id.dev,
+    ino: h.id.ino,
     size: () => {
       const s = host_fstat(fd);
       return typeof s === 'number' ? 0 : Number(s.size);
