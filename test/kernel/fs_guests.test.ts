@@ -29,6 +29,7 @@ const PROGRAMS: { name: string; args?: string[]; what: string }[] = [
   { name: 'fs_epoll', what: 'epoll: errors, level and edge triggering, one-shot, hang-ups, signals, nesting, pidfds' },
   { name: 'fs_locks', what: 'flock, POSIX and OFD locks between processes: ranges, waiting, EDEADLK' },
   { name: 'fs_attr', what: 'utimensat, chown and set-ID bits, statfs, ETXTBSY for a running program' },
+  { name: 'fs_sendfile', what: 'sendfile between files, into pipes and the console; its errors' },
   { name: 'fs_mmap_rw', what: 'read and write agree with shared and private mappings of the same file' },
 ];
 

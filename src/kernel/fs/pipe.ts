@@ -305,6 +305,24 @@ export function get_pipe_info(f: file): pipe_inode_info | null {
   return f.f_op === pipefifo_fops ? pipe_of(f) : null;
 }
 
+/**
+ * wait_for_space: what splicing into a pipe waits for — a free slot. With every reader gone it
+ * is EPIPE (and SIGPIPE); with none free, EAGAIN if it may not sleep, ERESTARTSYS if a signal
+ * ends the sleep. Returns the bytes the free slots hold.
+ */
+export function* wait_for_space(pipe: pipe_inode_info, nonblock: boolean): KGen<number> {
+  for (;;) {
+    if (pipe.readers === 0) {
+      send_sig(SIGPIPE, current(), false);
+      return -EPIPE;
+    }
+    if (!pipe.full()) return (pipe.ring_size - pipe.occupancy()) * PAGE_SIZE;
+    if (nonblock) return -EAGAIN;
+    const r = yield* wait_event_interruptible(pipe.wr_wait, () => !pipe.full() || pipe.readers === 0);
+    if (r < 0) return -ERESTARTSYS;
+  }
+}
+
 /** pipe_set_size (F_SETPIPE_SZ): a power-of-two number of pages; EBUSY if the buffers do not fit. */
 export function pipe_set_size(pipe: pipe_inode_info, arg: number): number {
   if (arg < 0 || arg > 2 ** 31) return -EINVAL;

@@ -1,6 +1,6 @@
 /**
  * Reading, writing and seeking (fs/read_write.c): read, write, pread64, pwrite64, readv, writev,
- * lseek, and kernel_read for the kernel's own use (exec).
+ * lseek, sendfile, and kernel_read for the kernel's own use (exec).
  *
  * Checks come in Linux's order — a descriptor not open for reading is EBADF, a file that cannot
  * be read EINVAL, a buffer outside user space EFAULT, a negative position EINVAL — then the file's
@@ -12,7 +12,8 @@ import { kfunc, klocals, type KGen } from '../kfunc';
 import { fget, fput } from './file';
 import { FMODE_READ, FMODE_WRITE, type file, type kiocb } from './fs_types';
 import { kvec_iter, type iov_iter } from './iov_iter';
-import { SEEK_HOLE } from './uapi';
+import { get_pipe_info, wait_for_space } from './pipe';
+import { O_APPEND, O_NONBLOCK, S_ISDIR, SEEK_HOLE } from './uapi';
 import { import_iovec, import_ubuf } from './uio';
 
 /** vfs_iter_read: the file's read_iter at `pos` (or at f_pos, which then moves). */
@@ -136,3 +137,73 @@ export function* kernel_read(f: file, buf: Uint8Array, pos: number): KGen<number
   if (err < 0) return err;
   return yield* vfs_iter_read(f, new kvec_iter(buf), pos);
 }
+
+/** MAX_RW_COUNT: the most one transfer moves (INT_MAX rounded down to a page). */
+const MAX_RW_COUNT = 0x7ffff000;
+/** How much sendfile moves through its kernel buffer at a time. */
+const SENDFILE_CHUNK = 64 * 1024;
+
+/**
+ * Reads `len` bytes of `in` at `pos` and writes them to `out` at its position, chunk by chunk,
+ * until a short read (the end of the input) or a short write. The bytes moved, or -errno.
+ */
+function* copy_file_chunks(in_: file, pos: number, out: file, len: number): KGen<number> {
+  let total = 0;
+  const buf = new Uint8Array(Math.min(len, SENDFILE_CHUNK));
+  while (total < len) {
+    const want = Math.min(buf.length, len - total);
+    const n = yield* vfs_iter_read(in_, new kvec_iter(buf.subarray(0, want)), pos + total);
+    if (n <= 0) return total > 0 ? total : n;
+    const w = yield* vfs_iter_write(out, new kvec_iter(buf.subarray(0, n)), null);
+    if (w <= 0) return total > 0 ? total : w;
+    total += w;
+    if (w < n || n < want) break;
+  }
+  return total;
+}
+
+/**
+ * do_sendfile: copies up to `count` bytes of `in_fd`, from `ppos.pos` (or its file position) on,
+ * to `out_fd`, inside the kernel. Into a pipe it moves what the pipe's free slots hold, waiting
+ * only while it is full (splice_file_to_pipe); into anything else it goes on until `count` or the
+ * end of the input (do_splice_direct). The input must be a file that can be read from a
+ * position: a pipe or a directory gives EINVAL.
+ */
+export const do_sendfile = kfunc('fs/read_write.c', function* do_sendfile(
+  out_fd: number, in_fd: number, ppos: { pos: number } | null, count: number,
+): KGen<number> {
+  klocals({ out_fd, in_fd, count });
+  const in_ = fget(in_fd);
+  if (in_ === null) return -EBADF;
+  try {
+    if ((in_.f_mode & FMODE_READ) === 0) return -EBADF;
+    if (ppos !== null && in_.f_op.llseek === undefined) return -ESPIPE;
+    const pos = ppos?.pos ?? in_.f_pos;
+    if (pos < 0 || count < 0) return -EINVAL;
+    count = Math.min(count, MAX_RW_COUNT);
+    const out = fget(out_fd);
+    if (out === null) return -EBADF;
+    try {
+      if ((out.f_mode & FMODE_WRITE) === 0) return -EBADF;
+      if (in_.f_op.read_iter === undefined || get_pipe_info(in_) !== null || S_ISDIR(in_.f_inode.i_mode)) return -EINVAL;
+      const opipe = get_pipe_info(out);
+      let ret: number;
+      if (opipe === null) {
+        if ((out.f_flags & O_APPEND) !== 0 || out.f_op.write_iter === undefined) return -EINVAL;
+        ret = yield* copy_file_chunks(in_, pos, out, count);
+      } else {
+        const space = yield* wait_for_space(opipe, (out.f_flags & O_NONBLOCK) !== 0);
+        ret = space < 0 ? space : yield* copy_file_chunks(in_, pos, out, Math.min(count, space));
+      }
+      if (ret > 0) {
+        if (ppos !== null) ppos.pos = pos + ret;
+        else in_.f_pos = pos + ret;
+      }
+      return ret;
+    } finally {
+      fput(out);
+    }
+  } finally {
+    fput(in_);
+  }
+});

@@ -7,7 +7,7 @@
  */
 import { EFAULT, EINVAL, ENAMETOOLONG, ERANGE } from '../errno';
 import { kfunc, type KGen } from '../kfunc';
-import { access_ok, copy_from_user, copy_to_user } from '../mm/uaccess';
+import { access_ok, copy_from_user, copy_to_user, get_user_u64, put_user_u64 } from '../mm/uaccess';
 import type { SyscallEntry } from '../syscall';
 import { do_getcwd } from './d_path';
 import { do_epoll_create, do_epoll_ctl, sys_epoll_pwait, sys_epoll_pwait2 } from './eventpoll';
@@ -24,7 +24,7 @@ import {
 import { do_pipe_flags, pipe_abort, pipe_install } from './pipe';
 import { ksys_getdents64 } from './readdir';
 import {
-  do_readv, do_writev, ksys_lseek, ksys_pread64, ksys_pwrite64, ksys_read, ksys_write,
+  do_readv, do_sendfile, do_writev, ksys_lseek, ksys_pread64, ksys_pwrite64, ksys_read, ksys_write,
 } from './read_write';
 import { sys_ppoll, sys_pselect6 } from './select';
 import { cp_new_stat, cp_statx, do_readlinkat, do_statx, vfs_fstat, vfs_fstatat } from './stat';
@@ -318,6 +318,16 @@ function* sys_fstatfs(fd: number, buf: number): KGen<number> {
   return yield* put_statfs(yield* fd_statfs(uint(fd)), buf);
 }
 
+/** sendfile(out_fd, in_fd, offset, count): with an offset pointer, the input's position stays and *offset moves. */
+function* sys_sendfile64(out_fd: number, in_fd: number, offset: number, count: number): KGen<number> {
+  if (offset === 0) return yield* do_sendfile(uint(out_fd), uint(in_fd), null, count);
+  const pos = yield* get_user_u64(offset);
+  if (typeof pos === 'number') return pos;
+  const ppos = { pos: Number(BigInt.asIntN(64, pos)) };
+  const ret = yield* do_sendfile(uint(out_fd), uint(in_fd), ppos, count);
+  return (yield* put_user_u64(offset, BigInt(ppos.pos))) < 0 ? -EFAULT : ret;
+}
+
 function* sys_epoll_create1(flags: number): KGen<number> {
   return yield* do_epoll_create(int(flags));
 }
@@ -376,6 +386,7 @@ export const fs_syscalls: SyscallEntry[] = [
   entry(66, 'writev', 'fs/read_write.c', sys_writev, [['fd', 'int'], ['vec', 'ptr'], ['vlen', 'int']]),
   entry(67, 'pread64', 'fs/read_write.c', sys_pread64, [['fd', 'int'], ['buf', 'ptr'], ['count', 'int'], ['pos', 'int']]),
   entry(68, 'pwrite64', 'fs/read_write.c', sys_pwrite64, [['fd', 'int'], ['buf', 'ptr'], ['count', 'int'], ['pos', 'int']]),
+  entry(71, 'sendfile', 'fs/read_write.c', sys_sendfile64, [['out_fd', 'int'], ['in_fd', 'int'], ['offset', 'ptr'], ['count', 'int']]),
   entry(72, 'pselect6', 'fs/select.c', sys_pselect6, [['n', 'int'], ['inp', 'ptr'], ['outp', 'ptr'], ['exp', 'ptr'], ['tsp', 'ptr'], ['sig', 'ptr']]),
   entry(73, 'ppoll', 'fs/select.c', sys_ppoll, [['ufds', 'ptr'], ['nfds', 'int'], ['tsp', 'ptr'], ['sigmask', 'ptr'], ['sigsetsize', 'int']]),
   entry(78, 'readlinkat', 'fs/stat.c', sys_readlinkat, [['dfd', 'int'], ['pathname', 'str'], ['buf', 'ptr'], ['bufsiz', 'int']]),
