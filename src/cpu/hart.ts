@@ -89,6 +89,9 @@ export class Hart {
   private readonly exit = new BlockExit();
   private readonly hotEntries: number;
   private breakpoints: BreakpointHook | null = null;
+  /** The context, and its pc, that stopped at a breakpoint and may pass it once (see setBreakpoints). */
+  private passCtx: CpuState | null = null;
+  private passPc = -1;
   private readonly inst = emptyInst();
   /** What `decodeMiss` decoded: the packed word and the immediate. */
   private missWord = 0;
@@ -119,8 +122,10 @@ export class Hart {
 
   /**
    * Debugger hook: `run` stops with STOP_BREAKPOINT before executing an instruction whose pc
-   * the hook has — except the first instruction of a run, which is how a debugger resumes
-   * from a breakpoint. Call again whenever the set changes (it forgets decoded instructions).
+   * the hook has. The context that stopped there passes that one breakpoint once when it runs
+   * again from the same pc — that is how a debugger resumes. Any other way of arriving at a
+   * breakpoint stops, including the first instruction after a system call, a page fault or a
+   * timer tick. Call again whenever the set changes (it forgets decoded instructions).
    */
   setBreakpoints(hook: BreakpointHook | null): void {
     this.breakpoints = hook;
@@ -132,20 +137,26 @@ export class Hart {
    * Returns the trap's scause (trap.ts), STOP_BUDGET, or STOP_BREAKPOINT.
    */
   run(maxInsns: number): number {
+    // The breakpoint stopped at is passed only by the same context resuming at that pc.
+    if (this.passCtx !== this.ctx || this.passPc !== this.ctx.pc) this.passCtx = null;
     this.regs.copyFrom(this.ctx);
     // The loop counts in small integers: a budget V8 would hold as a heap number would
     // allocate on every decrement. Large budgets run in slices.
     let cause = STOP_BUDGET;
     for (let left = maxInsns; left > 0 && cause === STOP_BUDGET; left -= SLICE) {
-      cause = this.runSlice(Math.min(left, SLICE), left === maxInsns);
+      cause = this.runSlice(Math.min(left, SLICE));
     }
     // Also clears the LR reservation, which every trap breaks.
     this.ctx.copyFrom(this.regs);
+    if (cause === STOP_BREAKPOINT) {
+      this.passCtx = this.ctx;
+      this.passPc = this.ctx.pc;
+    }
     return cause;
   }
 
-  /** `run` for a budget below 2^30; `first`: this slice starts the run. */
-  private runSlice(maxInsns: number, first: boolean): number {
+  /** `run` for a budget below 2^30. */
+  private runSlice(maxInsns: number): number {
     const regs = this.regs, x = regs.x, fbits = regs.fbits;
     const mmu = this.mmu, dv = this.mem.view, frames = this.cache.frames, exit = this.exit;
     const rTag = mmu.read.tag, rPfn = mmu.read.pfn;
@@ -217,7 +228,7 @@ export class Hart {
         if (w !== 0) {
           imm = code[off + 1];
         } else {
-          const stop = this.decodeMiss(pageVa + off, pfn, off, !first || left !== maxInsns);
+          const stop = this.decodeMiss(pageVa + off, pfn, off);
           if (stop !== 0) {
             cause = stop;
             break boundary;
@@ -633,9 +644,12 @@ export class Hart {
    * missWord/missImm and caches it unless it straddles two pages (its bytes then live in two
    * frames) or carries a breakpoint. Returns 0, or why the hart must stop before it.
    */
-  private decodeMiss(pc: number, pfn: number, off: number, checkBreakpoint: boolean): number {
+  private decodeMiss(pc: number, pfn: number, off: number): number {
     const atBreakpoint = this.breakpoints !== null && this.breakpoints.has(pc);
-    if (atBreakpoint && checkBreakpoint) return STOP_BREAKPOINT;
+    if (atBreakpoint) {
+      if (this.passCtx !== this.ctx || this.passPc !== pc) return STOP_BREAKPOINT;
+      this.passCtx = null; // passed once; the next arrival stops again
+    }
     const bits = this.fetchBits(pc, pfn, off);
     if (bits < 0) return CAUSE_FETCH_PAGE_FAULT;
     const inst = this.inst;

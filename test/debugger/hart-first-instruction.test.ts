@@ -1,9 +1,8 @@
 /**
- * Known hart limitation (cpu/hart.ts, owned by the CPU work): `Hart.run` never checks a breakpoint
- * on the first instruction of a run — that is how a debugger resumes over the breakpoint it is
- * stopped at — but a run also starts after every return from the kernel and at every scheduler
- * tick, so a breakpoint on the instruction after an `ecall` (or on the one a tick lands on) is
- * run over. Skipped until the hart can tell "resume over this one" from "a new run".
+ * Breakpoints at the start of a hart run: a run starts after every return from the kernel and
+ * at every scheduler tick, so "never check the first instruction of a run" (how a debugger once
+ * resumed over the breakpoint it stopped at) ran over a breakpoint on the instruction after an
+ * `ecall`. The hart now lets only the context that stopped at a breakpoint pass it, once.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -17,7 +16,7 @@ describe('debugger: breakpoints at the start of a hart run', function () {
     if (!existsSync(join(BIN, 'hello'))) this.skip();
   });
 
-  it.skip('stops at the first instruction after a return from the kernel (needs the hart fix)', async () => {
+  it('stops at the first instruction after a return from the kernel', async () => {
     const { dbg, next } = session('hello', false);
     dbg.setFunctionBreakpoints([{ name: 'main' }]);
     dbg.start();
