@@ -14,7 +14,7 @@ import { dup_fd } from './fs/file';
 import { copy_fs_struct } from './fs/fs_struct';
 import { current, kernel, kfunc, klocals, type KGen } from './kfunc';
 import { dup_mm, mmget } from './mm/fork';
-import { copy_from_user, put_user_u32 } from './mm/uaccess';
+import { copy_from_user, get_user_u32, put_user_u32 } from './mm/uaccess';
 import { alloc_pid, free_pid, type pid } from './pid';
 import { pidfd_create } from './pidfd';
 import { close_fd } from './fs/file';
@@ -98,6 +98,8 @@ export interface kernel_clone_args {
   kthread?: boolean;
   /** A task with no mm creating a user task (init's first fork): the child returns to this. */
   idle?: boolean;
+  /** clone3's set_tid: the exact pid the child must have (0: the next free one). */
+  set_tid?: number;
 }
 
 /** dup_task_struct: the child starts as a copy of the parent (arch_dup_task_struct). */
@@ -264,7 +266,7 @@ export const copy_process = kfunc('kernel/fork.c', function* copy_process(args: 
   // 17. registers.
   yield* copy_thread(p, args);
   // 18. the pid.
-  const pidOrErr = yield* alloc_pid(k.init_pid_ns, p);
+  const pidOrErr = yield* alloc_pid(k.init_pid_ns, p, args.set_tid ?? 0);
   if (typeof pidOrErr === 'number') {
     undo_copy(p, clone_flags);
     return pidOrErr;
@@ -403,17 +405,26 @@ const sys_clone3 = kfunc('kernel/fork.c', function* sys_clone3(uargs: number, si
   const exit_signal = u64(32);
   const stack = u64(40);
   const stack_size = u64(48);
-  const set_tid_size = u64(64);
+  const set_tid = u64(64);
+  const set_tid_size = u64(72);
   // clone3_args_valid.
   if (flags >= 0x400000000 || has(flags, CLONE_DETACHED) || (flags & CSIGNAL & ~CLONE_NEWTIME) !== 0) return -EINVAL;
   if (has(flags, CLONE_SIGHAND) && has(flags, CLONE_CLEAR_SIGHAND)) return -EINVAL;
   if ((has(flags, CLONE_THREAD) || has(flags, CLONE_PARENT)) && exit_signal !== 0) return -EINVAL;
   if (exit_signal > _NSIG) return -EINVAL;
   if ((stack === 0) !== (stack_size === 0)) return -EINVAL;
+  // set_tid: the pid the child must get, one per pid-namespace level (Forkscope has one level).
+  if ((set_tid !== 0) !== (set_tid_size !== 0) || set_tid_size > 32) return -EINVAL;
   if (set_tid_size > 1) return -EINVAL;
+  let want = 0;
+  if (set_tid_size === 1) {
+    const t = yield* get_user_u32(set_tid);
+    if (t < 0) return -EFAULT;
+    want = t | 0;
+  }
   return yield* kernel_clone({
     flags, pidfd: u64(8), child_tid: u64(16), parent_tid: u64(24), exit_signal,
-    stack: stack === 0 ? 0 : stack + stack_size, stack_size, tls: u64(56),
+    stack: stack === 0 ? 0 : stack + stack_size, stack_size, tls: u64(56), set_tid: want,
   });
 });
 

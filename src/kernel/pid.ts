@@ -5,7 +5,7 @@
  * (`idr_alloc_cyclic`): after the highest number handed out so far, wrapping at `pid_max` back to
  * RESERVED_PIDS, so numbers are reused only after a whole cycle. Forkscope has one pid namespace.
  */
-import { EAGAIN } from './errno';
+import { EAGAIN, EEXIST, EINVAL } from './errno';
 import { kernel, kfunc, type KGen } from './kfunc';
 import type { Task } from './task';
 
@@ -34,8 +34,18 @@ export class pid_namespace {
 /**
  * alloc_pid: the next free number after `last_pid`, wrapping to RESERVED_PIDS; -EAGAIN when every
  * number below pid_max is taken. Pid 0 is never allocated here (it is the idle task's, set at boot).
+ * With `set_tid` (clone3), exactly that number: -EINVAL outside [1, pid_max), -EEXIST if taken.
  */
-export const alloc_pid = kfunc('kernel/pid.c', function* alloc_pid(ns: pid_namespace, task: Task): KGen<pid | number> {
+export const alloc_pid = kfunc('kernel/pid.c', function* alloc_pid(ns: pid_namespace, task: Task, set_tid: number): KGen<pid | number> {
+  if (set_tid !== 0) {
+    // clone3's set_tid asks for that exact number (idr_alloc of one slot; the cursor stays).
+    if (set_tid < 1 || set_tid >= ns.pid_max) return -EINVAL;
+    if (ns.idr.has(set_tid)) return -EEXIST;
+    const p = new pid(set_tid, task);
+    ns.idr.set(set_tid, p);
+    ns.pid_allocated++;
+    return p;
+  }
   const span = ns.pid_max - 1;
   let nr = ns.last_pid;
   for (let i = 0; i < span; i++) {
