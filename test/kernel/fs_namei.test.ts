@@ -46,7 +46,7 @@ describe('fs: path resolution never leaves the root', function () {
 
   beforeEach(function () {
     [base, cleanup] = tempDir('fs-namei-');
-    root = join(base, 'root');
+    root = join(base, 'guestroot');
     outside = join(base, 'outside');
     mkdirSync(root);
     mkdirSync(outside);
@@ -69,7 +69,7 @@ describe('fs: path resolution never leaves the root', function () {
     }
     assert.equal(m.readFile('../../../../outside/secret'), -ENOENT);
     assert.equal(m.readFile('/../outside/secret'), -ENOENT);
-    assert.equal(m.readFile('/../root/top'), -ENOENT, 'the root has no name of its own inside');
+    assert.equal(m.readFile('/../guestroot/top'), -ENOENT, 'the root has no name of its own inside');
     assert.equal(m.readFile('../top'), 'top file');
   });
 
