@@ -1,6 +1,6 @@
 /**
- * Data watchpoints over the kernel's own writes to user memory (read() filling a buffer), and
- * conditions on data breakpoints.
+ * Data watchpoints over the kernel's own accesses to user memory (read() filling a buffer, a
+ * path name read by mkdir), and conditions on data breakpoints.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -72,5 +72,30 @@ describe('debugger: data watchpoints', function () {
     assert.notEqual(e?.reason, 'data breakpoint');
     assert.equal(dbg.watchpoints.all[0].hits, 0);
     dbg.terminate();
+  });
+
+  it('sees the kernel read a watched path name (strncpy_from_user)', async function () {
+    if (!existsSync(join(BIN, 'files'))) this.skip();
+    const s = session('files', false);
+    s.dbg.setSourceBreakpoints(join(SOURCES, 'files.c'), [{ line: 73 }]);
+    s.dbg.start();
+    const e = await s.next();
+    assert.ok(e !== null && e.reason === 'breakpoint', 'stopped at the top of main');
+    s.dbg.setSourceBreakpoints(join(SOURCES, 'files.c'), []);
+    const address = Number(userValue(s.dbg, e, '(long)&scratch'));
+    s.dbg.setDataBreakpoints([{ address, size: 8, access: 'read', description: 'scratch', task: e.task }]);
+    s.dbg.continue();
+    // mkdtemp reads its template in user space first; then mkdir(2) reads it in the kernel.
+    let inKernel: string[] | null = null;
+    for (let i = 0; i < 10 && inKernel === null; i++) {
+      const stop = await s.next();
+      assert.ok(stop !== null && stop.reason === 'data breakpoint', `stop ${i}: ${stop?.reason}`);
+      const stack = taskStack(s.dbg.kernel, s.dbg.images, stop.task);
+      if (stack[0].kind === 'kernel') inKernel = stack.map((f) => f.name);
+      else s.dbg.continue();
+    }
+    assert.ok(inKernel !== null, 'a stop in the kernel');
+    assert.ok(inKernel.some((n) => /mkdir/.test(n)), inKernel.join(' < '));
+    s.dbg.terminate();
   });
 });

@@ -151,11 +151,14 @@ export function* strncpy_from_user(src: number, count: number): KGen<string | nu
     const pa = pfn * PAGE_SIZE + off;
     const chunk = mem.bytes.subarray(pa, pa + Math.min(count - done, PAGE_SIZE - off));
     const nul = chunk.indexOf(0);
-    if (nul >= 0) {
-      parts.push(chunk.subarray(0, nul));
-      return Buffer.concat(parts).toString('utf8');
+    // The bytes read, the NUL included: what a watchpoint on the string sees the kernel read.
+    const watched = uaccess_watch !== null && uaccess_watch.access(mm, a, nul >= 0 ? nul + 1 : chunk.length, false);
+    parts.push(chunk.slice(0, nul >= 0 ? nul : chunk.length));
+    if (watched) {
+      capture_kernel_lines(current());
+      yield WATCH_STOP;
     }
-    parts.push(chunk.slice());
+    if (nul >= 0) return Buffer.concat(parts).toString('utf8');
     done += chunk.length;
   }
   return -ENAMETOOLONG;
