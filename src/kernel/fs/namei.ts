@@ -366,19 +366,31 @@ export const do_renameat2 = kfunc('fs/namei.c', function* do_renameat2(
   return rename(old, n.dir, n.last, flags);
 });
 
-/** do_symlinkat: symlinkat(2) — a new link holding `target`, which is not looked at now. */
-export const do_symlinkat = kfunc('fs/namei.c', function* do_symlinkat(target: string, newdfd: number, newname: string): KGen<number> {
-  klocals({ target, newname });
-  yield* [];
-  if (target === '') return -ENOENT;
-  const p = filename_parentat(newdfd, newname);
+/**
+ * filename_create: the parent directory and last name of a path at which a new non-directory is
+ * to be made — refused with EEXIST for `.`, `..` or a name that exists, ENOENT for a trailing
+ * slash (when asked), or the parent's permission error.
+ */
+function filename_create(dfd: number, name: string, trailing_is_error: boolean): walk_result | number {
+  const p = filename_parentat(dfd, name);
   if (typeof p === 'number') return p;
   if (p.last === '' || p.last === '.' || p.last === '..') return -EEXIST;
+  if (trailing_is_error && p.trailing) return -ENOENT;
   const err = may_create(p.dir);
   if (err < 0) return err;
   const existing = lookup_one(p.dir, p.last);
   if (typeof existing !== 'number') return -EEXIST;
   if (existing !== -ENOENT) return existing;
+  return p;
+}
+
+/** do_symlinkat: symlinkat(2) — a new link holding `target`, which is not looked at now. */
+export const do_symlinkat = kfunc('fs/namei.c', function* do_symlinkat(target: string, newdfd: number, newname: string): KGen<number> {
+  klocals({ target, newname });
+  yield* [];
+  if (target === '') return -ENOENT;
+  const p = filename_create(newdfd, newname, false);
+  if (typeof p === 'number') return p;
   const symlink = p.dir.d_inode.i_op.symlink;
   return symlink === undefined ? -EPERM : symlink(p.dir, p.last, target);
 });
@@ -393,15 +405,8 @@ export const do_linkat = kfunc('fs/namei.c', function* do_linkat(
   const lookup = ((flags & AT_SYMLINK_FOLLOW) !== 0 ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) !== 0 ? LOOKUP_EMPTY : 0);
   const old = filename_lookup(olddfd, oldname, lookup);
   if (typeof old === 'number') return old;
-  const p = filename_parentat(newdfd, newname);
+  const p = filename_create(newdfd, newname, true);
   if (typeof p === 'number') return p;
-  if (p.last === '' || p.last === '.' || p.last === '..') return -EEXIST;
-  if (p.trailing) return -ENOENT;
-  const err = may_create(p.dir);
-  if (err < 0) return err;
-  const existing = lookup_one(p.dir, p.last);
-  if (typeof existing !== 'number') return -EEXIST;
-  if (existing !== -ENOENT) return existing;
   if (old.d_inode.i_sb !== p.dir.d_inode.i_sb) return -EXDEV;
   if (S_ISDIR(old.d_inode.i_mode)) return -EPERM;
   const link = p.dir.d_inode.i_op.link;
@@ -415,14 +420,8 @@ export const do_mknodat = kfunc('fs/namei.c', function* do_mknodat(dfd: number, 
   const type = mode & S_IFMT;
   if (type === 0) mode |= S_IFREG;
   else if (type !== S_IFREG && type !== S_IFIFO && type !== S_IFSOCK && type !== S_IFCHR && type !== S_IFBLK) return -EINVAL;
-  const p = filename_parentat(dfd, name);
+  const p = filename_create(dfd, name, false);
   if (typeof p === 'number') return p;
-  if (p.last === '' || p.last === '.' || p.last === '..') return -EEXIST;
-  const err = may_create(p.dir);
-  if (err < 0) return err;
-  const existing = lookup_one(p.dir, p.last);
-  if (typeof existing !== 'number') return -EEXIST;
-  if (existing !== -ENOENT) return existing;
   const mknod = p.dir.d_inode.i_op.mknod;
   return mknod === undefined ? -EPERM : mknod(p.dir, p.last, (mode & S_IFMT) | (mode & 0o7777 & ~current_umask()), dev);
 });
