@@ -8,11 +8,12 @@ import {
 import { parseDynamic } from './dynamic';
 import { ElfError } from './error';
 import { machineName, segmentTypeName } from './names';
+import { buildId, debugLink } from './notes';
 import { pltStubs } from './plt';
 import { StringTable } from './strings';
 import { compareNames, parseSymbolTable, Symbolizer } from './symbols';
 import type {
-  DynamicEntry, ElfHeader, ElfSymbol, ProgramHeader, SectionHeader, SymbolizedAddress,
+  DebugLink, DynamicEntry, ElfHeader, ElfSymbol, ProgramHeader, SectionHeader, SymbolizedAddress,
 } from './types';
 
 /**
@@ -41,7 +42,7 @@ export class ElfFile {
   private readonly symbolTables = new Map<number, readonly ElfSymbol[]>();
   private dynamicEntries: readonly DynamicEntry[] | undefined;
   private functionsAndObjects: readonly ElfSymbol[] | undefined;
-  private symbolizer: Symbolizer | undefined;
+  private ownSymbolizer: Symbolizer | undefined;
 
   constructor(
     private readonly reader: ByteReader,
@@ -118,7 +119,28 @@ export class ElfFile {
    * an address, PLT stubs included (`puts@plt`). Undefined when no symbol precedes the address.
    */
   symbolize(addr: number): SymbolizedAddress | undefined {
-    return this.getSymbolizer().lookup(addr);
+    return this.symbolizer().lookup(addr);
+  }
+
+  /**
+   * Address lookups over this file's symbols, or over those of `symbols`: its separate debug
+   * file, whose .symtab the stripped file lost (the addresses are the same). PLT stubs always
+   * come from this file, since a debug file's .plt and .rela.plt hold no bytes.
+   */
+  symbolizer(symbols: ElfFile = this): Symbolizer {
+    if (symbols !== this) return new Symbolizer(symbols.mainSymbolTable(), this.sections, pltStubs(this));
+    this.ownSymbolizer ??= new Symbolizer(this.mainSymbolTable(), this.sections, pltStubs(this));
+    return this.ownSymbolizer;
+  }
+
+  /** The GNU build ID in hex (`.note.gnu.build-id`), which names a separate debug file. */
+  get buildId(): string | undefined {
+    return buildId(this);
+  }
+
+  /** The `.gnu_debuglink` section: a separate debug file's name and CRC. */
+  get debugLink(): DebugLink | undefined {
+    return debugLink(this);
   }
 
   /**
@@ -143,11 +165,6 @@ export class ElfFile {
   /** .symtab, or .dynsym when the file is stripped: what objdump names addresses with. */
   private mainSymbolTable(): readonly ElfSymbol[] {
     return this.symtab.length > 0 ? this.symtab : this.dynsym;
-  }
-
-  private getSymbolizer(): Symbolizer {
-    this.symbolizer ??= new Symbolizer(this.mainSymbolTable(), this.sections, pltStubs(this));
-    return this.symbolizer;
   }
 }
 

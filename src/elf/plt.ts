@@ -7,7 +7,7 @@ import type { ElfFile } from './parse';
 const R_RISCV_JUMP_SLOT = 5;
 /** The RISC-V psABI's PLT: a 32-byte header, then one 16-byte stub per .rela.plt entry. */
 const PLT_HEADER_SIZE = 32;
-const PLT_ENTRY_SIZE = 16;
+export const PLT_ENTRY_SIZE = 16;
 const ELF64_RELA_SIZE = 24;
 
 /** A PLT stub named the way objdump names it: `puts@plt`. */

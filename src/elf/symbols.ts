@@ -5,7 +5,7 @@ import {
 } from './constants';
 import { ElfError } from './error';
 import type { ElfFile } from './parse';
-import type { PltStub } from './plt';
+import { PLT_ENTRY_SIZE, type PltStub } from './plt';
 import { StringTable } from './strings';
 import type { ElfSymbol, SectionHeader, SymbolizedAddress } from './types';
 
@@ -59,6 +59,8 @@ interface Candidate {
   readonly value: number;
   /** st_size, which objdump compares; 0 for PLT stubs, whose size it does not consider. */
   readonly size: number;
+  /** The first address past the symbol: value + st_size, and a PLT stub's 16 bytes. */
+  readonly end: number;
   /** Name of the section the symbol is defined in ("" for SHN_ABS and the like). */
   readonly section: string;
   /** RISC-V's disassembler never prints these, but they still occupy their address. */
@@ -97,10 +99,12 @@ export class Symbolizer {
       .filter((s) => s.st_shndx !== SHN_UNDEF && s.st_shndx !== SHN_COMMON && s.name !== '' && s.type !== STT_FILE
         && (s.type !== STT_SECTION || s.name.startsWith('.plt') || s.name.startsWith('.got')))
       .map((sym): Candidate => ({
-        name: sym.name, value: sym.st_value, size: sym.st_size, section: sectionName(sym.st_shndx),
+        name: sym.name, value: sym.st_value, size: sym.st_size, end: sym.st_value + sym.st_size, section: sectionName(sym.st_shndx),
         valid: !isMappingOrFakeLabel(sym.name), rank: rank(sym),
       }))
-      .concat(plt.map((stub) => ({ name: stub.name, value: stub.value, size: 0, section: '.plt', valid: true, rank: rank(stub) })))
+      .concat(plt.map((stub) => ({
+        name: stub.name, value: stub.value, size: 0, end: stub.value + PLT_ENTRY_SIZE, section: '.plt', valid: true, rank: rank(stub),
+      })))
       .sort(compareCandidates);
     this.all = new ByValue(candidates);
     this.printable = new ByValue(candidates.filter((c) => c.valid));
@@ -123,18 +127,55 @@ export class Symbolizer {
     const group = this.printable.groupAtOrBelow(addr);
     return group === undefined ? undefined : found(this.printable.items[group.start], addr);
   }
+
+  /**
+   * The symbol `addr` lies in, as gdb decides for a backtrace: only one whose
+   * [st_value, st_value + st_size) contains the address, or a symbol of size 0 at exactly that
+   * address. In a stripped library most functions have no symbol, and naming their code after
+   * the nearest exported one before it would invent a caller. gdb's minimal-symbol lookup
+   * likewise refuses a sized symbol the pc is beyond. Nested symbols (a label inside a function)
+   * give the innermost; among several at one address, objdump's preference holds.
+   */
+  containing(addr: number): SymbolizedAddress | undefined {
+    const { items, reach } = this.printable;
+    const group = this.printable.groupAtOrBelow(addr);
+    if (group === undefined) return undefined;
+    for (let i = group.end - 1; i >= 0 && (items[i].value === addr || reach[i] > addr); i--) {
+      const c = items[i];
+      if (c.value !== addr && c.end <= addr) continue;
+      // The first of its address in objdump's order that also contains addr.
+      let best = i;
+      for (let j = i - 1; j >= 0 && items[j].value === c.value; j--) if (items[j].value === addr || items[j].end > addr) best = j;
+      return found(items[best], addr);
+    }
+    return undefined;
+  }
+
+  /**
+   * Where the code after the last symbol before `addr` begins: the furthest end of the symbols
+   * at or below it. For an address no symbol contains, the function around it starts there or
+   * later (several unnamed functions may lie between); undefined when no symbol precedes it.
+   */
+  endBefore(addr: number): number | undefined {
+    const group = this.printable.groupAtOrBelow(addr);
+    return group === undefined ? undefined : this.printable.reach[group.end - 1];
+  }
 }
 
 /** Candidates sorted by value, with the start of each run of equal values precomputed. */
 class ByValue {
   private readonly values: Float64Array;
   private readonly groupStart: Int32Array;
+  /** The furthest end of the candidates up to each index: no earlier one reaches beyond it. */
+  readonly reach: Float64Array;
 
   constructor(readonly items: readonly Candidate[]) {
     this.values = Float64Array.from(items, (c) => c.value);
     this.groupStart = new Int32Array(items.length);
-    for (let i = 1; i < items.length; i++) {
-      this.groupStart[i] = this.values[i] === this.values[i - 1] ? this.groupStart[i - 1] : i;
+    this.reach = new Float64Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      this.groupStart[i] = i > 0 && this.values[i] === this.values[i - 1] ? this.groupStart[i - 1] : i;
+      this.reach[i] = Math.max(items[i].end, i > 0 ? this.reach[i - 1] : 0);
     }
   }
 

@@ -87,6 +87,12 @@ export interface DynamicEntry {
   readonly name?: string;
 }
 
+/** A `.gnu_debuglink` section: the separate debug file's name and its expected CRC-32. */
+export interface DebugLink {
+  readonly name: string;
+  readonly crc: number;
+}
+
 /** What `symbolize` answers: objdump's `<name+0x1c>` as data. */
 export interface SymbolizedAddress {
   readonly name: string;

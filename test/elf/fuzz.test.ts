@@ -70,6 +70,10 @@ function exercise(bytes: Uint8Array, label: string, tally: Tally): void {
     ['symbols', () => elf.symbols()],
     ['symbolize', () => [elf.header.e_entry, 0, 2 ** 53 - 1, ...elf.symbols().slice(0, 50).map((s) => s.st_value + 1)]
       .forEach((a) => elf.symbolize(a))],
+    ['containing', () => [elf.header.e_entry, 0, 2 ** 53 - 1, ...elf.symbols().slice(0, 50).map((s) => s.st_value + 1)]
+      .forEach((a) => elf.symbolizer().containing(a))],
+    ['buildId', () => elf.buildId],
+    ['debugLink', () => elf.debugLink],
     ['dynamic', () => elf.dynamic],
   ];
   for (const [what, use] of uses) {

@@ -56,6 +56,17 @@ describe('elf: parseElf on a tiny static program', function () {
     assert.deepEqual(elf.symbolize(tiny.addr.end + 4), { name: 'counter', offset: tiny.addr.end + 4 - tiny.addr.counter });
     assert.equal(elf.symbolize(0x10000), undefined);
   });
+
+  it('names an address by a symbol only inside its st_size, as gdb does', function () {
+    const s = elf.symbolizer();
+    assert.deepEqual(s.containing(tiny.addr._start + 8), { name: '_start', offset: 8 });
+    assert.deepEqual(s.containing(tiny.addr.helper + 3), { name: 'helper', offset: 3 });
+    assert.equal(s.containing(tiny.addr.helper + 4), undefined);
+    assert.deepEqual(s.containing(tiny.addr.counter + 7), { name: 'counter', offset: 7 });
+    assert.equal(s.containing(tiny.addr.end + 4), undefined);
+    assert.equal(s.endBefore(tiny.addr.end + 4), tiny.addr.counter + 8);
+    assert.equal(s.endBefore(0x10000), undefined);
+  });
 });
 
 describe('elf: parseElf on a tiny PIE', function () {

@@ -7,7 +7,7 @@
 import { strict as assert } from 'assert';
 import { existsSync } from 'fs';
 import { parseElf } from '../../src/elf';
-import { buildHello, CROSS_LIBC, GCC, OBJDUMP, readBytes, requireTool, runTool } from './guests';
+import { buildHello, CROSS_LIBC, GCC, OBJDUMP, READELF, readBytes, requireTool, runTool } from './guests';
 
 interface Reference {
   readonly line: string;
@@ -76,6 +76,28 @@ describe('elf: symbolize against riscv64-linux-gnu-objdump -d', function () {
       assert.deepEqual(bad.slice(0, 20), [], `${bad.length} of ${refs.length} differ`);
     });
   }
+
+  it('names only the inside of each sized function of the stripped libc.so.6 after it (readelf --dyn-syms)', function () {
+    requireTool(this, READELF);
+    if (!existsSync(CROSS_LIBC)) this.skip();
+    const s = parseElf(readBytes(CROSS_LIBC)).symbolizer();
+    // "  1676: 0000000000026b38   232 FUNC    GLOBAL DEFAULT   12 __libc_start_main@@GLIBC_2.34"
+    const fns = [...runTool(READELF, ['-W', '--dyn-syms', CROSS_LIBC]).matchAll(/^\s*\d+: ([0-9a-f]+)\s+(\d+) FUNC\s+\S+\s+\S+\s+\d+ /gm)]
+      .map((m) => ({ value: parseInt(m[1], 16), size: Number(m[2]) })).filter((f) => f.size > 0);
+    const starts = new Set(fns.map((f) => f.value));
+    assert.ok(fns.length > 2000, `only ${fns.length} functions read`);
+    const bad: string[] = [];
+    for (const f of fns) {
+      const last = s.containing(f.value + f.size - 1);
+      if (last === undefined || last.offset !== f.size - 1) bad.push(`0x${f.value.toString(16)}+${f.size - 1}: ${JSON.stringify(last)}`);
+      // Past the end: another symbol's own code, or nothing (an internal function has no name).
+      const past = s.containing(f.value + f.size);
+      if (past !== undefined && !fns.some((g) => g.value <= f.value + f.size && f.value + f.size < g.value + g.size) && !starts.has(f.value + f.size)) {
+        bad.push(`0x${(f.value + f.size).toString(16)} named ${JSON.stringify(past)}`);
+      }
+    }
+    assert.deepEqual(bad.slice(0, 10), [], `${bad.length} differ`);
+  });
 
   it('counts on past the last symbol', function () {
     requireTool(this, GCC);
