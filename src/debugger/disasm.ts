@@ -11,7 +11,8 @@ import { DisasmContext, disassemble } from '../isa/disasm';
 import { emptyInst } from '../isa/ops';
 import type { Kernel } from '../kernel/kernel';
 import type { Task } from '../kernel/task';
-import type { ImageStore, Module } from './images';
+import { codeLabel, codeName } from './code_names';
+import type { ImageStore } from './images';
 import { fetchWord } from './insn';
 
 export interface DisasmLine {
@@ -27,12 +28,6 @@ export interface DisasmLine {
 /** Longest stretch decoded to find the requested instructions. */
 const MAX_SPAN = 64 * 1024;
 
-function symbolText(m: Module | undefined, address: number): string | undefined {
-  const s = m?.image.elf.symbolize(address - m.bias);
-  if (s === undefined) return undefined;
-  return s.offset === 0 ? s.name : `${s.name}+0x${s.offset.toString(16)}`;
-}
-
 /**
  * `count` instructions starting `offset` instructions from `address` (offset may be negative)
  * in `t`'s address space; addresses that cannot be read give "unreadable" lines.
@@ -45,9 +40,9 @@ export function disassembleAt(k: Kernel, images: ImageStore, t: Task, address: n
   const back = Math.max(0, -offset) * 4;
   let from = Math.max(0, address - back);
   const m0 = moduleAt(from);
-  const sym = m0?.image.elf.symbolize(from - m0.bias);
-  if (sym !== undefined && sym.offset < MAX_SPAN) from -= sym.offset;
-  const gpSym = m0?.image.elf.symbols().find((s) => s.name === '__global_pointer$');
+  const fn = m0 === undefined ? undefined : codeName(m0, from);
+  if (fn?.offset !== undefined && fn.offset < MAX_SPAN) from -= fn.offset;
+  const gpSym = m0?.image.symbols.find((s) => s.name === '__global_pointer$');
   const ctx = new DisasmContext({ gp: gpSym === undefined ? undefined : BigInt(gpSym.st_value + (m0?.bias ?? 0)) });
   const lines: DisasmLine[] = [];
   const inst = emptyInst();
@@ -64,14 +59,16 @@ export function disassembleAt(k: Kernel, images: ImageStore, t: Task, address: n
       continue;
     }
     decode(word, inst);
-    const s = symbolText(m, a);
-    const start = m?.image.elf.symbolize(a - m.bias);
-    if (start?.offset === 0) ctx.reset();
-    const text = disassemble(inst, a, word, (addr) => symbolText(moduleAt(addr) ?? m, addr), ctx);
+    const name = m === undefined ? undefined : codeName(m, a);
+    if (name?.offset === 0) ctx.reset();
+    const text = disassemble(inst, a, word, (addr) => {
+      const at = moduleAt(addr);
+      return at === undefined ? undefined : codeLabel(at, addr);
+    }, ctx);
     const loc = m?.image.dwarf?.lineAt(a - m.bias);
     lines.push({
       address: a, bytes: inst.len === 2 ? word.toString(16).padStart(4, '0') : word.toString(16).padStart(8, '0'), text,
-      symbol: s, file: loc === undefined || m === undefined ? undefined : m.image.sourcePath(loc.file), line: loc?.line,
+      symbol: m === undefined ? undefined : codeLabel(m, a), file: loc === undefined || m === undefined ? undefined : m.image.sourcePath(loc.file), line: loc?.line,
     });
     a += inst.len;
   }

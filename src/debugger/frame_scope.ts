@@ -7,6 +7,7 @@ import { DW_AT, DW_TAG, type Dwarf, type Frame, type Type, type Variable } from 
 import type { Kernel } from '../kernel/kernel';
 import type { Task } from '../kernel/task';
 import { ABI_NAMES } from '../cpu/state';
+import { codeLabel } from './code_names';
 import { BUILTIN, fromBigInt, valueAt, ValueError, type CValue, type ValueEnv } from './cvalue';
 import type { EValue, EvalScope } from './expr';
 import type { ImageStore } from './images';
@@ -66,9 +67,7 @@ export class FrameScope implements EvalScope {
   symbolize(address: number): string | undefined {
     if (this.task.mm === null) return undefined;
     const m = this.images.moduleAt(this.task.mm, address);
-    const s = m?.image.elf.symbolize(address - m.bias);
-    if (s === undefined) return undefined;
-    return s.offset === 0 ? s.name : `${s.name}+0x${s.offset.toString(16)}`;
+    return m === undefined ? undefined : codeLabel(m, address);
   }
 
   private get dwarf(): { dwarf: Dwarf; frames: readonly Frame[]; index: number } | undefined {

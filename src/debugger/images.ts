@@ -7,18 +7,24 @@
  * from the host once and shared by every task that maps them.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Dwarf } from '../dwarf';
-import { ET_DYN, parseElf, PT_LOAD, STT_FUNC, type ElfFile } from '../elf';
+import { ET_DYN, parseElf, PT_LOAD, STT_FUNC, type ElfFile, type ElfSymbol, type Symbolizer } from '../elf';
 import type { mm_struct } from '../kernel/mm/mm_types';
 
 export class Image {
   readonly elf: ElfFile;
   private dwarfCache: Dwarf | null | undefined;
+  private symbolizerCache: Symbolizer | undefined;
   private readonly sources = new Map<string, string>();
 
   constructor(readonly hostPath: string, readonly guestPath: string) {
     this.elf = parseElf(new Uint8Array(readFileSync(hostPath)));
+  }
+
+  /** The file name, which names addresses that no symbol covers (`libc.so.6+0x6a2f0`). */
+  get name(): string {
+    return basename(this.guestPath);
   }
 
   /** The debug information (null when the file has no `.debug_info` and no `.eh_frame`). */
@@ -29,6 +35,17 @@ export class Image {
       this.dwarfCache = has ? Dwarf.load((n) => elf.section(n), (n) => elf.sections.find((s) => s.name === n)?.sh_addr) : null;
     }
     return this.dwarfCache;
+  }
+
+  /** Functions and variables by name (see ElfFile.symbols). */
+  get symbols(): readonly ElfSymbol[] {
+    return this.elf.symbols();
+  }
+
+  /** Address lookups in link-time addresses (see Symbolizer.containing and endBefore). */
+  get symbolizer(): Symbolizer {
+    this.symbolizerCache ??= this.elf.symbolizer();
+    return this.symbolizerCache;
   }
 
   /** Whether the image is position independent (loaded at a bias chosen at exec). */
@@ -75,7 +92,7 @@ export class Image {
 
   /** The address of a symbol by name (link-time), for function breakpoints. */
   symbolAddresses(name: string): number[] {
-    return this.elf.symbols().filter((s) => s.name === name && s.type === STT_FUNC && s.st_value !== 0).map((s) => s.st_value);
+    return this.symbols.filter((s) => s.name === name && s.type === STT_FUNC && s.st_value !== 0).map((s) => s.st_value);
   }
 }
 

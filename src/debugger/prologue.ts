@@ -52,3 +52,18 @@ export function unwindByPrologue(frame: Frame, start: number, memory: MemoryRead
   if (ra === undefined || ra === 0n) return undefined;
   return { pc: Number(ra), regs: regs as RegisterFile, returnAddress: true };
 }
+
+/**
+ * Whether `pc` follows a call: a `jal`/`jalr` linking ra, 4 bytes before it (or `c.jalr`, 2
+ * bytes before). A return address always does; a value read from a misjudged frame rarely.
+ */
+export function returnsAfterCall(pc: number, memory: MemoryReader): boolean {
+  const inst = emptyInst();
+  for (const back of [4, 2]) {
+    const bytes = memory(BigInt(pc - back), back);
+    if (bytes === undefined) continue;
+    decode(back === 4 ? (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0 : bytes[0] | (bytes[1] << 8), inst);
+    if (inst.len === back && (inst.op === Op.JAL || inst.op === Op.JALR) && inst.rd === RA) return true;
+  }
+  return false;
+}

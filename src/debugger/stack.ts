@@ -10,10 +10,11 @@ import type { Kernel } from '../kernel/kernel';
 import type { KFrame } from '../kernel/kfunc';
 import { sigreturn_trampoline } from '../kernel/arch/riscv/signal';
 import { PF_KTHREAD, type Task } from '../kernel/task';
+import { frameName, functionStart } from './code_names';
 import type { ImageStore, Module } from './images';
 import { dwarfReader } from './memory';
 import { kernelFunctions } from './kernel_functions';
-import { unwindByPrologue } from './prologue';
+import { returnsAfterCall, unwindByPrologue } from './prologue';
 import { originalPosition } from './sourcemap';
 import { SOURCE_ROOT } from './source_root';
 
@@ -133,9 +134,11 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
     pending.push({ module, index: linkFrames.length - 1, inline: dwarf?.inlineFrames(lookupPc(linkFrame)) ?? [], pc, regs: frame.regs });
     let caller: Frame | undefined = dwarf?.unwind(linkFrame, mem);
     if (caller === undefined || (caller as UnwoundFrame).method !== 'cfi') {
-      // No CFI here: read the function's prologue before trusting a leaf convention.
-      const sym = module.image.elf.symbolize(lookupPc(linkFrame));
-      if (sym !== undefined) caller = unwindByPrologue(frame, lookupPc(linkFrame) - sym.offset + module.bias, mem) ?? caller;
+      // No CFI here: read the function's prologue before trusting a leaf convention. Where the
+      // function's start is only guessed, a caller is believed only if it returns after a call.
+      const fn = functionStart(module, lookupPc(linkFrame));
+      const byPrologue = fn === undefined ? undefined : unwindByPrologue(frame, fn.start + module.bias, mem);
+      if (byPrologue !== undefined && (!fn?.guessed || returnsAfterCall(byPrologue.pc, mem))) caller = byPrologue;
     }
     if (caller === undefined || caller.pc === 0 || caller.pc === pc) break;
     frame = { pc: caller.pc, regs: caller.regs, returnAddress: true };
@@ -146,8 +149,7 @@ function userStack(k: Kernel, images: ImageStore, t: Task): StackFrame[] {
     if (p.module === undefined) {
       out.push({ kind: 'user', name: p.pc === sigreturn_trampoline(t) ? SIGNAL_FRAME_NAME : `0x${p.pc.toString(16)}`, line: 0, column: 0, pc: p.pc, regs: p.regs });
     } else if (p.inline.length === 0) {
-      const sym = p.module.image.elf.symbolize(lookupPc(linkFrames[p.index]));
-      const name = sym === undefined ? `0x${p.pc.toString(16)}` : sym.name;
+      const name = frameName(p.module, { ...linkFrames[p.index], pc: p.pc });
       out.push({ kind: 'user', name, line: 0, column: 0, pc: p.pc, user: { module: p.module, frames: linkFrames, index: p.index, inline: undefined } });
     } else {
       for (const inl of p.inline) {

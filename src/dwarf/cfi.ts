@@ -118,24 +118,33 @@ export class CallFrameInfo {
   /** The FDE whose range contains `pc`. */
   findFde(pc: number): Fde | undefined {
     const { fdes } = this;
-    let lo = 0;
-    let hi = fdes.length - 1;
-    let last = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (fdes[mid].low <= pc) {
-        last = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
     let found: Fde | undefined;
-    for (let i = last; i >= 0 && this.maxHigh[i] > pc; i--) {
+    for (let i = this.lastStartingAtOrBelow(pc); i >= 0 && this.maxHigh[i] > pc; i--) {
       const f = fdes[i];
       if (f.low <= pc && pc < f.high && (!found || !f.cie.eh || found.cie.eh)) found = f;
     }
     return found;
+  }
+
+  /**
+   * The furthest end of the FDEs starting at or below `pc` (undefined when none does): where
+   * the code after them begins, for a pc that no FDE covers.
+   */
+  endBefore(pc: number): number | undefined {
+    const last = this.lastStartingAtOrBelow(pc);
+    return last < 0 ? undefined : this.maxHigh[last];
+  }
+
+  /** The index of the last FDE (in start order) starting at or below `pc`; -1 when none does. */
+  private lastStartingAtOrBelow(pc: number): number {
+    let lo = 0;
+    let hi = this.fdes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.fdes[mid].low <= pc) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
   }
 
   /** The rules in effect at `pc`, or undefined when no FDE covers it. */

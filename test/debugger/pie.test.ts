@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { taskStack } from '../../src/debugger/stack';
+import type { Console } from '../../src/kernel/drivers/tty/console';
 import { BIN, session, SOURCES } from './session';
 
 const SYSROOT = '/usr/riscv64-linux-gnu';
@@ -56,5 +57,50 @@ describe('debugger: breakpoints in position-independent images', function () {
     assert.ok(second !== null && second.reason === 'function breakpoint');
     assert.match(modules(second), /^(__libc_|__)?write in \/lib\/libc\.so\.6$/);
     dbg.terminate();
+  });
+
+  /** The names of the user frames when hello-dyn stops in libc's write. */
+  async function stackAtWrite(console?: Console): Promise<string[]> {
+    const { dbg, next } = session('hello-dyn', false, { sysroot: SYSROOT }, console);
+    dbg.setFunctionBreakpoints([{ name: 'write' }]);
+    dbg.start();
+    const e = await next();
+    assert.ok(e !== null && e.reason === 'function breakpoint');
+    const names = taskStack(dbg.kernel, dbg.images, e.task).filter((f) => f.kind === 'user').map((f) => f.name);
+    dbg.terminate();
+    return names;
+  }
+
+  // libc's internal functions have neither a dynamic symbol nor, mostly, CFI: they are named by
+  // their FDE's start (fn@libc.so.6+0x…) or by the address alone, never after the exported
+  // function before them; gdb shows `??` for the same frames. Aliases: gdb picks `write` and
+  // `puts` where objdump's preference (ours) picks `__write` and `_IO_puts`.
+  const UNNAMED = /^(fn@)?libc\.so\.6\+0x[0-9a-f]+$/;
+
+  it('unwinds from write through puts to main and _start when stdout is a terminal (as gdb on qemu)', async () => {
+    // gdb-multiarch on qemu-riscv64 -g with stdout a tty, `break write`, `bt`:
+    //   write, _IO_file_write, ??, _IO_do_write, _IO_file_overflow, puts, main (hello.c:12)
+    // and no further: gdb stops at main (backtrace past-main off). We go on to _start.
+    const tty: Console = { write: (_fd, src) => src.length, read: () => 0, isatty: () => true, winsize: () => ({ rows: 24, cols: 80 }) };
+    const names = await stackAtWrite(tty);
+    const expected = [/^(__)?write$/, /^_IO_(new_)?file_write$/, UNNAMED, /^_IO_(new_)?do_write$/, /^_IO_(new_)?file_overflow$/,
+      /^(_IO_)?puts$/, /^main$/, UNNAMED, /^__libc_start_main$/, /^_start$/];
+    assert.equal(names.length, expected.length, names.join(' <- '));
+    names.forEach((n, i) => assert.match(n, expected[i], names.join(' <- ')));
+  });
+
+  it('unwinds from write at exit (stdout fully buffered) through functions without symbol or CFI to _start', async () => {
+    // With stdout not a terminal, printf's line is written when exit flushes it: write is called
+    // from __run_exit_handlers, which has no symbol and no FDE. gdb stops there (`??`, last
+    // frame); its start is taken from the end of the function before it, and the caller found
+    // by its prologue is believed because it returns after a call.
+    const names = await stackAtWrite();
+    assert.match(names[0], /^(__)?write$/);
+    const exit = names.indexOf('exit');
+    assert.ok(exit > 0, names.join(' <- '));
+    assert.match(names[exit - 1], UNNAMED);
+    assert.deepEqual(names.slice(exit + 2), ['__libc_start_main', '_start'], names.join(' <- '));
+    assert.match(names[exit + 1], UNNAMED);
+    assert.ok(!names.includes('main') && !names.includes('erand48_r'), names.join(' <- '));
   });
 });
