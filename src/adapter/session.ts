@@ -597,6 +597,8 @@ export class ForkscopeSession extends LoggingDebugSession {
           id: m.image.hostPath, name: basename(m.image.guestPath), path: m.image.hostPath,
           addressRange: `0x${m.start.toString(16)}-0x${m.end.toString(16)}`,
           symbolStatus: m.image.dwarf?.info.units.length ? 'DWARF debug information' : 'symbols only',
+          // A stripped image's symbols and DWARF may come from a separate debug file.
+          symbolFilePath: m.image.debugFile?.hostPath,
         })),
         totalModules: modules.length,
       };

@@ -4,21 +4,24 @@
  * is loaded in a given mm (a module, in DAP's words).
  *
  * DWARF and symbols speak in link-time addresses; a module adds its load bias. Images are read
- * from the host once and shared by every task that maps them.
+ * from the host once and shared by every task that maps them. A stripped image's symbols and
+ * DWARF may come from its separate debug file (debug_file.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Dwarf } from '../dwarf';
 import { ET_DYN, parseElf, PT_LOAD, STT_FUNC, type ElfFile, type ElfSymbol, type Symbolizer } from '../elf';
 import type { mm_struct } from '../kernel/mm/mm_types';
+import { debugDirectories, debugSection, findDebugFile, type DebugFile } from './debug_file';
 
 export class Image {
   readonly elf: ElfFile;
+  private debugCache: DebugFile | null | undefined;
   private dwarfCache: Dwarf | null | undefined;
   private symbolizerCache: Symbolizer | undefined;
   private readonly sources = new Map<string, string>();
 
-  constructor(readonly hostPath: string, readonly guestPath: string) {
+  constructor(readonly hostPath: string, readonly guestPath: string, private readonly debugDirs: readonly string[]) {
     this.elf = parseElf(new Uint8Array(readFileSync(hostPath)));
   }
 
@@ -27,24 +30,41 @@ export class Image {
     return basename(this.guestPath);
   }
 
-  /** The debug information (null when the file has no `.debug_info` and no `.eh_frame`). */
+  /** The separate debug file with this image's symbols and DWARF (see debug_file.ts), if any. */
+  get debugFile(): DebugFile | undefined {
+    if (this.debugCache === undefined) this.debugCache = findDebugFile(this.elf, this.hostPath, this.guestPath, this.debugDirs) ?? null;
+    return this.debugCache ?? undefined;
+  }
+
+  /**
+   * The debug information (null when neither file has `.debug_info` or `.eh_frame`). A section
+   * comes from the debug file when it holds bytes there: `.eh_frame` is allocated, so
+   * `objcopy --only-keep-debug` leaves only its header (SHT_NOBITS) and the image's own is read.
+   */
   get dwarf(): Dwarf | null {
     if (this.dwarfCache === undefined) {
-      const elf = this.elf;
-      const has = elf.section('.debug_info') !== undefined || elf.section('.eh_frame') !== undefined;
-      this.dwarfCache = has ? Dwarf.load((n) => elf.section(n), (n) => elf.sections.find((s) => s.name === n)?.sh_addr) : null;
+      const elf = this.elf, debug = this.debugFile?.elf;
+      const section = (n: string) => (debug === undefined ? undefined : debugSection(debug, n)) ?? debugSection(elf, n);
+      const has = section('.debug_info') !== undefined || section('.eh_frame') !== undefined;
+      this.dwarfCache = has ? Dwarf.load(section, (n) => elf.sections.find((s) => s.name === n)?.sh_addr) : null;
     }
     return this.dwarfCache;
   }
 
-  /** Functions and variables by name (see ElfFile.symbols). */
+  /** The file whose symbol table names this image's addresses: the debug file's `.symtab` if it has one. */
+  private get symbolFile(): ElfFile {
+    const debug = this.debugFile?.elf;
+    return debug !== undefined && debug.symtab.length > 0 ? debug : this.elf;
+  }
+
+  /** Functions and variables by name (see ElfFile.symbols), from the debug file when there is one. */
   get symbols(): readonly ElfSymbol[] {
-    return this.elf.symbols();
+    return this.symbolFile.symbols();
   }
 
   /** Address lookups in link-time addresses (see Symbolizer.containing and endBefore). */
   get symbolizer(): Symbolizer {
-    this.symbolizerCache ??= this.elf.symbolizer();
+    this.symbolizerCache ??= this.elf.symbolizer(this.symbolFile);
     return this.symbolizerCache;
   }
 
@@ -108,8 +128,11 @@ export interface Module {
 /** Finds and caches images; maps guest paths to host files through the root and sysroot. */
 export class ImageStore {
   private readonly byHost = new Map<string, Image | null>();
+  private readonly debugDirs: readonly string[];
 
-  constructor(private readonly root: string, private readonly sysroot: string | undefined) {}
+  constructor(private readonly root: string, private readonly sysroot: string | undefined) {
+    this.debugDirs = debugDirectories(root, sysroot);
+  }
 
   /** The host file behind guest path `guest`, as the kernel's sandboxed root resolves it. */
   hostPath(guest: string): string | undefined {
@@ -126,7 +149,7 @@ export class ImageStore {
     let img = this.byHost.get(host);
     if (img === undefined) {
       try {
-        img = new Image(host, guest);
+        img = new Image(host, guest, this.debugDirs);
       } catch {
         img = null;
       }
