@@ -9,7 +9,7 @@
  */
 import { Hart } from '../cpu/hart';
 import { PhysMem } from '../cpu/physmem';
-import type { Console } from './drivers/tty/console';
+import type { MachineConsole } from './drivers/tty/console';
 import { STOP_BREAKPOINT, STOP_BUDGET } from '../cpu/trap';
 import { handle_exception } from './arch/riscv/traps';
 import { set_current, set_kernel, type KernelStop } from './kfunc';
@@ -43,7 +43,7 @@ export interface KernelOptions {
   /** Like qemu's -L: absolute guest paths missing under `root` are looked up here, read-only. */
   sysroot?: string;
   /** The terminal behind descriptors 0, 1, 2 and /dev/tty. Default: none (output dropped). */
-  console?: Console;
+  console?: MachineConsole;
   /** CLOCK_REALTIME at boot, in seconds since 1970 (default 2024-01-01T00:00:00Z). */
   epochSeconds?: number;
 }

@@ -61,6 +61,11 @@ export function remove_wait_queue_func(wq: wait_queue_head, fn: wait_queue_func)
   queue_funcs.get(wq)?.delete(fn);
 }
 
+/** waitqueue_active: is anyone on `wq` — a sleeping task or a callback? */
+export function waitqueue_active(wq: wait_queue_head): boolean {
+  return wq.head.length > 0 || (queue_funcs.get(wq)?.size ?? 0) > 0;
+}
+
 /**
  * wake_up_interruptible_poll: wakes the tasks sleeping on `wq` and tells its callbacks which
  * events happened (`key`, EPOLL* bits; 0 when any may have).

@@ -3,22 +3,30 @@
  * reads and writes of descriptors 0, 1, 2, /dev/tty and /dev/console go to the host descriptor
  * the file stands for. `console_on_rootfs` (init/main.c) gives the first task its three
  * standard descriptors.
+ *
+ * Reads depend on the console's kind (console.ts): a synchronous console is read on demand, the
+ * host blocking until input comes; an asynchronous one fills the line discipline's buffer as
+ * input arrives (tty_buffer.ts) and readers sleep in n_tty_read until it does.
  */
-import { EFAULT, ENOTTY, ENXIO, EPIPE } from '../../errno';
-import { kernel, current, type KGen } from '../../kfunc';
+import { EFAULT, EIO, ENOTTY, ENXIO, EPIPE } from '../../errno';
+import type { Kernel } from '../../kernel';
+import { kernel, current, kfunc, set_kernel, type KGen } from '../../kfunc';
 import { dentry, file, FMODE_READ, FMODE_WRITE, type file_operations, type inode, type kiocb } from '../../fs/fs_types';
 import type { iov_iter } from '../../fs/iov_iter';
 import { get_next_ino, simple_getattr } from '../../fs/libfs';
 import { current_mnt_ns } from '../../fs/namespace';
 import { pipefs_sb } from '../../fs/pipe';
+import { wake_up_interruptible_poll, type poll_table } from '../../fs/poll';
 import {
-  EPOLLIN, EPOLLOUT, EPOLLRDNORM, EPOLLWRNORM, FIONREAD, O_LARGEFILE, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, TCGETS,
+  EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDNORM, EPOLLWRNORM, FIONREAD, O_LARGEFILE, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, TCGETS,
   TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP, TIOCSWINSZ,
 } from '../../fs/uapi';
 import { copy_from_user, copy_to_user, put_user_u32 } from '../../mm/uaccess';
 import { send_sig } from '../../signal';
 import { SIGPIPE } from '../../signal_types';
-import { null_console, type Console } from './console';
+import { is_async_console, null_console, type MachineConsole } from './console';
+import { inq_canon, n_tty_poll, n_tty_read } from './n_tty';
+import { console_tty, type tty_struct } from './tty';
 
 export const TTYAUX_MAJOR = 5;
 export const TTY_MINOR = 0;
@@ -30,7 +38,7 @@ export interface tty_file {
 }
 
 /** The running machine's console. */
-export function tty_console(): Console {
+export function tty_console(): MachineConsole {
   return kernel().options.console ?? null_console;
 }
 
@@ -38,16 +46,25 @@ export function tty_host_fd(f: file): number {
   return (f.private_data as tty_file).hostFd;
 }
 
-function* tty_read(_iocb: kiocb, to: iov_iter): KGen<number> {
+/** The tty of an asynchronous console; null for a synchronous one, which has no buffer. */
+function async_tty(): tty_struct | null {
+  return is_async_console(tty_console()) ? console_tty(kernel()) : null;
+}
+
+const tty_read = kfunc('drivers/tty/tty_io.c', function* tty_read(iocb: kiocb, to: iov_iter): KGen<number> {
   if (to.count === 0) return 0;
+  const con = tty_console();
+  if (is_async_console(con)) return yield* n_tty_read(iocb.ki_filp, to);
   const buf = new Uint8Array(Math.min(to.count, 4096));
-  const n = tty_console().read(tty_host_fd(_iocb.ki_filp), buf);
+  const n = con.read(tty_host_fd(iocb.ki_filp), buf);
   if (n <= 0) return n;
   const copied = yield* to.copy_to_iter(buf.subarray(0, n));
   return copied > 0 ? copied : -EFAULT;
-}
+});
 
 function* tty_write(iocb: kiocb, from: iov_iter): KGen<number> {
+  // A hung-up terminal takes no more output (hung_up_tty_write).
+  if (async_tty()?.hung_up === true) return -EIO;
   const con = tty_console();
   const fd = tty_host_fd(iocb.ki_filp);
   let total = 0;
@@ -66,13 +83,36 @@ function* tty_write(iocb: kiocb, from: iov_iter): KGen<number> {
   return total;
 }
 
+/** What a hung-up terminal reports to poll (hung_up_tty_poll): everything, with EPOLLHUP. */
+const HUNG_UP_POLLMASK = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDNORM | EPOLLWRNORM;
+
 /**
- * tty_poll: always ready, the way the file is open — a read blocks on the host until input
- * arrives (the machine has no other events to run meanwhile), and output is taken at once.
+ * tty_poll: output is taken at once, so a terminal is always writable. Input is readable while
+ * n_tty holds some (pollers sleep on its read_wait) — or, on a synchronous console, always: a
+ * read blocks on the host until input arrives, the machine having no other events meanwhile.
  */
-function tty_poll(f: file): number {
-  const input = (f.f_mode & FMODE_READ) !== 0 ? EPOLLIN | EPOLLRDNORM : 0;
-  return input | ((f.f_mode & FMODE_WRITE) !== 0 ? EPOLLOUT | EPOLLWRNORM : 0);
+function tty_poll(f: file, wait: poll_table | null): number {
+  const tty = async_tty();
+  if (tty?.hung_up === true) return HUNG_UP_POLLMASK;
+  let mask = (f.f_mode & FMODE_WRITE) !== 0 ? EPOLLOUT | EPOLLWRNORM : 0;
+  if ((f.f_mode & FMODE_READ) !== 0) mask |= tty === null ? EPOLLIN | EPOLLRDNORM : n_tty_poll(tty, f, wait);
+  return mask;
+}
+
+/**
+ * tty_hangup (__tty_hangup): the terminal has closed. Its pending input is dropped and every
+ * reader and poller woken; from now on reads return 0 (hung_up_tty_read), writes fail with EIO
+ * (hung_up_tty_write), poll reports HUNG_UP_POLLMASK and ioctls fail (hung_up_tty_ioctl). Linux
+ * also sends SIGHUP to the session the terminal controls; Forkscope models no controlling
+ * terminals, so no signal is sent. Like tty_insert_flip_string, called from outside the machine.
+ */
+export function tty_hangup(k: Kernel): void {
+  const tty = console_tty(k);
+  if (tty.hung_up) return;
+  set_kernel(k);
+  tty.hung_up = true;
+  tty.read_buf = new Uint8Array(0);
+  wake_up_interruptible_poll(tty.read_wait, HUNG_UP_POLLMASK);
 }
 
 /** tty_open for /dev/tty and /dev/console: the first of the host's descriptors that is a terminal. */
@@ -108,6 +148,8 @@ function* tty_ioctl(f: file, cmd: number, arg: number): KGen<number> {
   const con = tty_console();
   const fd = tty_host_fd(f);
   if (!con.isatty(fd)) return -ENOTTY;
+  const tty = async_tty();
+  if (tty?.hung_up === true) return cmd === TIOCSPGRP ? -ENOTTY : -EIO;
   switch (cmd) {
     case TCGETS:
       return (yield* copy_to_user(arg, default_termios())) === 0 ? 0 : -EFAULT;
@@ -132,7 +174,7 @@ function* tty_ioctl(f: file, cmd: number, arg: number): KGen<number> {
     case TIOCGPGRP:
       return yield* put_user_u32(arg, current().signal?.pgrp ?? current().tgid);
     case FIONREAD:
-      return yield* put_user_u32(arg, 0);
+      return yield* put_user_u32(arg, tty === null ? 0 : inq_canon(tty));
     default:
       return -ENOTTY;
   }
