@@ -17,6 +17,7 @@
 import { lookupPc } from '../dwarf';
 import type { Kernel } from '../kernel/kernel';
 import type { KFrame } from '../kernel/kfunc';
+import { tty_input_awaited } from '../kernel/drivers/tty/tty';
 import type { Task } from '../kernel/task';
 import { REG_SP } from '../cpu/state';
 import { Op } from '../isa/ops';
@@ -55,6 +56,12 @@ export class RunControl {
   private resumeAt: { task: Task; pc: number } | null = null;
   /** Set by the debugger when a trace event asks for a stop (an exception filter). */
   eventPending = false;
+  /**
+   * The run waits for terminal input: the machine is idle, its tasks asleep in n_tty_read or a
+   * poll of the terminal. The run has yielded and goes on only once the debugger, input having
+   * arrived, resumes it — nothing to do meanwhile, so nobody should.
+   */
+  waitingForInput = false;
 
   constructor(
     private readonly k: Kernel,
@@ -79,10 +86,26 @@ export class RunControl {
     for (;;) {
       const h = this.watch.active ? this.slowSlice(null) : this.fastSlice();
       this.afterSlice();
+      if (h?.kind === 'idle' && (yield* this.awaitInput())) continue;
       if (h !== null && !this.passes(h)) return h;
       if (h === null && this.eventPending) return { kind: 'event' };
       if (h === null) yield;
     }
+  }
+
+  /**
+   * The machine is idle. If tasks wait for terminal input, that is no deadlock: waits (yields
+   * with `waitingForInput` set) until resumed, and says so; false when nobody waits for input.
+   */
+  private *awaitInput(): Run<boolean> {
+    if (!tty_input_awaited(this.k)) return false;
+    this.waitingForInput = true;
+    try {
+      yield;
+    } finally {
+      this.waitingForInput = false;
+    }
+    return true;
   }
 
   /** A breakpoint or watchpoint hit whose condition says go on: resume over it. */
@@ -206,6 +229,7 @@ export class RunControl {
       for (;;) {
         const h = this.slowSlice(arrives);
         this.afterSlice();
+        if (h?.kind === 'idle' && (yield* this.awaitInput())) continue;
         if (h !== null && !this.passes(h)) return h;
         if (h === null && this.eventPending) return { kind: 'event' };
         if (h === null) yield;
@@ -228,6 +252,8 @@ export class RunControl {
       const h = this.translate(this.k.run(this.atomicLength(t)).kind);
       this.afterSlice();
       if (watched !== null && this.k.hart.instret > retired) return { kind: 'watch', hit: watched };
+      // Idle because the instruction (an ecall) waits for terminal input: it has been executed.
+      if (h?.kind === 'idle' && tty_input_awaited(this.k)) return null;
       if (h !== null) return h;
     } finally {
       this.probe.clear('step');

@@ -11,7 +11,10 @@ import { Kernel } from '../kernel/kernel';
 import { formatLogRecord } from '../kernel/printk';
 import { formatTraceEvent, traceCategory, type TraceEvent } from '../kernel/trace';
 import type { Task } from '../kernel/task';
-import type { Console } from '../kernel/drivers/tty/console';
+import { is_async_console, type MachineConsole } from '../kernel/drivers/tty/console';
+import { tty_insert_flip_string } from '../kernel/drivers/tty/tty_buffer';
+import { tty_hangup } from '../kernel/drivers/tty/tty_io';
+import { tty_input_waiters } from '../kernel/drivers/tty/tty';
 import { set_initial_cwd } from '../kernel/debug_access';
 import { BreakpointTable, hitConditionMet, type Breakpoint, type BreakpointOptions } from './breakpoints';
 import type { LaunchPlan } from './config';
@@ -86,6 +89,8 @@ export class Debugger {
   private state: 'stopped' | 'running' | 'exited' = 'stopped';
   private goal: Run<StopEvent | null> | null = null;
   private pauseRequested = false;
+  /** A pump is scheduled on the event loop (at most one is). */
+  private pumpScheduled = false;
   private events: TraceEvent[] = [];
   private known = new Map<Task, string>();
   private watchIds = 1;
@@ -94,7 +99,7 @@ export class Debugger {
   /** Why it stopped for an exception (exceptionInfo). */
   lastException: ExceptionInfo | null = null;
 
-  constructor(readonly plan: LaunchPlan, private readonly listener: DebuggerListener, console: Console) {
+  constructor(readonly plan: LaunchPlan, private readonly listener: DebuggerListener, console: MachineConsole) {
     this.kernel = new Kernel({ memBytes: plan.memBytes, seed: plan.seed, root: plan.root, sysroot: plan.sysroot, console });
     this.images = new ImageStore(plan.root, plan.sysroot);
     this.images.image(plan.guestProgram);
@@ -114,6 +119,17 @@ export class Debugger {
     const cwdError = set_initial_cwd(k, plan.cwd);
     if (cwdError !== null) throw new Error(`"cwd": ${cwdError}`);
     this.afterSlice();
+    if (is_async_console(console)) console.listen((bytes) => this.consoleInput(bytes));
+  }
+
+  /**
+   * Input from the guest's terminal enters the machine here, and only here (null: the terminal
+   * closed); a run that waited for it goes on.
+   */
+  private consoleInput(bytes: Uint8Array | null): void {
+    if (bytes === null) tty_hangup(this.kernel);
+    else tty_insert_flip_string(this.kernel, bytes);
+    if (this.control.waitingForInput) this.schedulePump();
   }
 
   get running(): boolean {
@@ -164,7 +180,10 @@ export class Debugger {
   }
 
   pause(): void {
-    if (this.state === 'running') this.pauseRequested = true;
+    if (this.state !== 'running') return;
+    this.pauseRequested = true;
+    // A run waiting for terminal input has no pump going: one answers the pause.
+    if (this.control.waitingForInput) this.schedulePump();
   }
 
   step(t: Task, kind: StepKind, granularity: Granularity): void {
@@ -200,7 +219,16 @@ export class Debugger {
     this.state = 'running';
     this.lastStop = null;
     this.lastException = null;
-    setImmediate(() => this.pump());
+    this.schedulePump();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private pump(): void {
@@ -217,12 +245,15 @@ export class Debugger {
         }
         if (this.pauseRequested) {
           goal.return(null);
-          const t = this.kernel.rq.curr ?? this.kernel.tasks[0];
+          // An idle machine pauses in a task waiting for terminal input, if there is one.
+          const t = this.kernel.rq.curr ?? tty_input_waiters(this.kernel)[0] ?? this.kernel.tasks[0];
           stop = { reason: 'pause', task: t };
           break;
         }
+        // Waiting for terminal input: consoleInput (or a pause) schedules the next pump.
+        if (this.control.waitingForInput) return;
         if (Date.now() >= until) {
-          setImmediate(() => this.pump());
+          this.schedulePump();
           return;
         }
       }

@@ -1,0 +1,141 @@
+/**
+ * Run control while the guest waits for an asynchronous terminal: the run stays running without
+ * spinning, a pause stops in the reader asleep in n_tty_read, continuing waits again, and typed
+ * input (handed over by the console, pushed into the kernel by the debugger) lets it finish. A
+ * machine idle with nobody waiting for the terminal is still a deadlock.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { planLaunch } from '../../src/debugger/config';
+import { Debugger, type StopEvent } from '../../src/debugger/debugger';
+import { taskStack } from '../../src/debugger/stack';
+import type { AsyncConsole, ConsoleInput } from '../../src/kernel/drivers/tty/console';
+import { tty_input_waiters } from '../../src/kernel/drivers/tty/tty';
+import { tempDir } from '../kernel/fs_machine';
+
+const GUEST = `#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	char buf[64];
+	int p[2];
+	if (argc > 1) {
+		/* Waits for a pipe nobody will ever write: a deadlock. */
+		pipe(p);
+		read(p[0], buf, sizeof buf);
+	}
+	ssize_t n = read(0, buf, sizeof buf);
+	printf("read %zd: %.*s", n, (int)n, buf);
+	return n;
+}
+`;
+
+/** A terminal the test types into through the listener the debugger registered. */
+class TestTerminal implements AsyncConsole {
+  output = '';
+  input: ConsoleInput | null = null;
+
+  write(_fd: number, src: Uint8Array): number {
+    this.output += Buffer.from(src).toString('latin1');
+    return src.length;
+  }
+
+  listen(input: ConsoleInput): void {
+    this.input = input;
+  }
+
+  isatty(): boolean {
+    return true;
+  }
+
+  winsize(): { rows: number; cols: number } {
+    return { rows: 24, cols: 80 };
+  }
+}
+
+describe('debugger: a guest waiting for terminal input', function () {
+  let dir: string;
+  let cleanup: () => void;
+
+  before(function () {
+    if (spawnSync('riscv64-linux-gnu-gcc', ['--version']).status !== 0) {
+      console.log('      (riscv64-linux-gnu-gcc is not installed: install gcc-riscv64-linux-gnu)');
+      this.skip();
+    }
+    [dir, cleanup] = tempDir('console-input-');
+    writeFileSync(join(dir, 'reader.c'), GUEST);
+    execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O0', '-o', join(dir, 'reader'), join(dir, 'reader.c')]);
+  });
+
+  after(function () {
+    cleanup?.();
+  });
+
+  function session(args: string[]) {
+    const term = new TestTerminal();
+    let waiting: ((e: StopEvent | null) => void) | null = null;
+    const dbg = new Debugger(planLaunch({ program: join(dir, 'reader'), args, stopOnEntry: false }, dir), {
+      stopped: (e) => waiting?.(e),
+      output: () => undefined,
+      task: () => undefined,
+      breakpointChanged: () => undefined,
+      exited: () => waiting?.(null),
+    }, term);
+    const next = () => new Promise<StopEvent | null>((r) => (waiting = r));
+    return { dbg, term, next };
+  }
+
+  /** Lets the run go on until the guest is asleep waiting for the terminal. */
+  async function untilReading(dbg: Debugger): Promise<void> {
+    while (tty_input_waiters(dbg.kernel).length === 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  it('stays running while it waits, pauses in n_tty_read, and finishes once a line is typed', async () => {
+    const { dbg, term, next } = session([]);
+    let stops = 0;
+    dbg.start();
+    void next().then(() => stops++);
+    await untilReading(dbg);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(stops, 0, 'no stop while waiting for input');
+    assert.equal(dbg.running, true);
+    const paused = next();
+    dbg.pause();
+    const e = await paused;
+    assert.equal(e?.reason, 'pause');
+    assert.match(e.task.comm, /reader/);
+    assert.deepEqual(taskStack(dbg.kernel, dbg.images, e.task).slice(0, 3).map((f) => f.name), ['___wait_event', 'n_tty_read', 'tty_read']);
+    dbg.continue();
+    const end = next();
+    // The continued run goes back to waiting: still running, no stop (a deadlock would be one).
+    await new Promise((r) => setTimeout(r, 20));
+    await untilReading(dbg);
+    assert.equal(dbg.running, true);
+    term.input?.(new TextEncoder().encode('hello\n'));
+    assert.equal(await end, null);
+    assert.equal(dbg.exitCode(), 6);
+    assert.equal(term.output, 'read 6: hello\n');
+  });
+
+  it('a hung-up terminal wakes the reader: end of file, and output fails (EIO)', async () => {
+    const { dbg, term, next } = session([]);
+    dbg.start();
+    const end = next();
+    await untilReading(dbg);
+    term.input?.(null);
+    assert.equal(await end, null);
+    assert.equal(dbg.exitCode(), 0);
+    assert.equal(term.output, '');
+  });
+
+  it('idle with nobody waiting for the terminal is a deadlock', async () => {
+    const { dbg, next } = session(['deadlock']);
+    dbg.start();
+    const e = await next();
+    assert.equal(e?.reason, 'exception');
+    assert.equal(e.description, 'deadlock');
+    dbg.terminate();
+  });
+});
