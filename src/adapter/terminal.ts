@@ -4,17 +4,21 @@
  * The adapter asks the editor (DAP `runInTerminal`) to run a small helper in a terminal — this
  * adapter's own script with `--terminal <dir>` — and the two meet at two named pipes in a private
  * temporary directory: the guest's output goes adapter → `out` → helper → terminal, what the user
- * types goes terminal → helper → `in` → adapter. Named pipes rather than a socket because the
- * kernel reads its console synchronously (a guest's read() waits on the host, kernel/drivers/tty),
- * and a blocking read of a FIFO is the one way to wait for input without an event loop turn.
+ * types goes terminal → helper → `in` → adapter. The console is asynchronous
+ * (kernel/drivers/tty/console.ts): `in` is read as input arrives, without ever blocking the
+ * adapter, and each chunk goes to the debugger, which pushes it into the kernel — a guest's
+ * read() meanwhile sleeps in n_tty_read, and the session answers pause and everything else.
  * The terminal stays in its cooked mode, so it echoes and edits lines as a real tty's line
- * discipline would.
+ * discipline would; the end of its input (^D) reaches the guest as the terminal's VEOF, and the
+ * helper's end (the terminal closed) as a hangup.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, createWriteStream, mkdtempSync, open, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, mkdtempSync, open, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Console, winsize } from '../kernel/drivers/tty/console';
+import type { AsyncConsole, winsize } from '../kernel/drivers/tty/console';
+import { EOF_CHAR } from '../kernel/drivers/tty/n_tty';
 import { EPIPE } from '../kernel/errno';
 
 /** The command line the editor runs in its terminal, and where it will connect. */
@@ -24,7 +28,7 @@ export interface TerminalLink {
 }
 
 /** A connected terminal: the guest's console until the session ends. */
-export interface TerminalConsole extends Console {
+export interface TerminalConsole extends AsyncConsole {
   close(): void;
 }
 
@@ -83,6 +87,8 @@ function readSize(dir: string): winsize {
 
 function terminalConsole(dir: string, outFd: number, inFd: number, size: winsize): TerminalConsole {
   let open = true;
+  // The `in` FIFO as a non-blocking pipe handle: data events as the user types, never a wait.
+  let input: Socket | null = null;
   return {
     write(_fd, src) {
       try {
@@ -93,14 +99,21 @@ function terminalConsole(dir: string, outFd: number, inFd: number, size: winsize
       }
     },
     // A terminal is open for reading on every descriptor: all read what the user types.
-    read: (_fd, dst) => (open ? readSync(inFd, dst, 0, dst.length, null) : 0),
+    listen(deliver) {
+      input = new Socket({ fd: inFd, readable: true, writable: false });
+      input.on('data', (b: Buffer) => deliver(new Uint8Array(b)));
+      // The helper has gone: the terminal was closed.
+      input.on('end', () => deliver(null));
+      input.on('error', () => deliver(null));
+    },
     isatty: () => true,
     winsize: () => size,
     close() {
       if (!open) return;
       open = false;
       closeSync(outFd);
-      closeSync(inFd);
+      if (input === null) closeSync(inFd);
+      else input.removeAllListeners().on('error', () => undefined).destroy();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -109,11 +122,18 @@ function terminalConsole(dir: string, outFd: number, inFd: number, size: winsize
 /**
  * The helper, run by the editor in its terminal: reports the terminal's size, then copies the
  * guest's output to the terminal and the terminal's input to the guest until the adapter closes.
+ * The end of the terminal's input (^D, which its cooked mode turns into the end of the helper's
+ * stdin) is sent on as the VEOF character, so that the guest's read returns 0 as on a terminal
+ * — while output still shows — rather than as a hangup.
  */
 export function runTerminalHelper(dir: string): void {
   writeFileSync(join(dir, 'size'), JSON.stringify({ rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80 }));
   const out = createReadStream(join(dir, 'out'));
   out.pipe(process.stdout);
   out.on('end', () => process.exit(0));
-  process.stdin.pipe(createWriteStream(join(dir, 'in')));
+  const input = createWriteStream(join(dir, 'in'));
+  // The adapter closed its end: the session is over.
+  input.on('error', () => process.exit(0));
+  process.stdin.pipe(input, { end: false });
+  process.stdin.on('end', () => input.write(new Uint8Array([EOF_CHAR])));
 }

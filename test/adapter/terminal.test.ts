@@ -28,8 +28,11 @@ int main(void)
 }
 `;
 
-/** Makes `dc` answer the adapter's runInTerminal request by spawning the command. */
-function actAsTerminal(dc: DebugClient, input: string): Promise<ChildProcess> {
+/**
+ * Makes `dc` answer the adapter's runInTerminal request by spawning the command; `input` is typed
+ * at once and ends the terminal's input, or (null) the test types later through the child's stdin.
+ */
+function actAsTerminal(dc: DebugClient, input: string | null): Promise<ChildProcess> {
   // DebugClient only dispatches events and responses; reverse requests are taken here.
   const client = dc as unknown as { dispatch(body: string): void; outputStream: Writable };
   const dispatch = client.dispatch.bind(dc);
@@ -43,7 +46,7 @@ function actAsTerminal(dc: DebugClient, input: string): Promise<ChildProcess> {
       const args = (msg as DebugProtocol.RunInTerminalRequest).arguments;
       const env = Object.fromEntries(Object.entries(args.env ?? {}).filter((e): e is [string, string] => e[1] !== null));
       const child = spawn(args.args[0], args.args.slice(1), { cwd: args.cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-      child.stdin?.end(input);
+      if (input !== null) child.stdin?.end(input);
       const response = JSON.stringify({ type: 'response', seq: 0, request_seq: msg.seq, command: 'runInTerminal', success: true, body: { processId: child.pid } });
       client.outputStream.write(`Content-Length: ${Buffer.byteLength(response)}\r\n\r\n${response}`);
       resolve(child);
@@ -84,6 +87,50 @@ describe('adapter: the integrated terminal', function () {
       await dc.disconnectRequest({});
       await closed;
       assert.equal(shown, 'stdin is a terminal: yes\nname? got Ada\ngot Grace\nend of input\n');
+    } finally {
+      await dc.stop();
+    }
+  });
+
+  it('a guest waiting for the terminal\'s input can be paused, asleep in n_tty_read, and goes on when a line is typed', async () => {
+    const dc = await startClient();
+    try {
+      const terminal = actAsTerminal(dc, null);
+      await dc.initializeRequest({ adapterID: 'forkscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsRunInTerminalRequest: true });
+      const initialized = dc.waitForEvent('initialized');
+      await dc.launchRequest({ program, console: 'integratedTerminal' } as DebugProtocol.LaunchRequestArguments);
+      await initialized;
+      const child = await terminal;
+      let shown = '';
+      const prompted = new Promise<void>((resolve) => child.stdout?.on('data', (b: Buffer) => {
+        shown += b.toString();
+        if (shown.endsWith('name? ')) resolve();
+      }));
+      const stops: DebugProtocol.StoppedEvent[] = [];
+      dc.on('stopped', (e: DebugProtocol.StoppedEvent) => stops.push(e));
+      await dc.configurationDoneRequest();
+      // The prompt is out: the guest is in fgets, its read() asleep until the user types.
+      await prompted;
+      const paused = dc.waitForEvent('stopped');
+      await dc.pauseRequest({ threadId: 0 });
+      const stop = (await paused) as DebugProtocol.StoppedEvent;
+      assert.equal(stop.body.reason, 'pause');
+      const threads = (await dc.threadsRequest()).body.threads;
+      assert.match(threads.find((t) => t.id === stop.body.threadId)?.name ?? '', /ask$/);
+      const frames = (await dc.stackTraceRequest({ threadId: stop.body.threadId ?? 0 })).body.stackFrames.map((f) => f.name);
+      // Asleep on the tty's read_wait, under read() called by fgets in main.
+      assert.deepEqual(frames.slice(0, 3), ['___wait_event', 'n_tty_read', 'tty_read'], frames.join(' < '));
+      assert.ok(frames.includes('_IO_fgets') && frames.includes('main'), frames.join(' < '));
+      // Continued, it waits again; what is typed then reaches it.
+      await dc.continueRequest({ threadId: stop.body.threadId ?? 0 });
+      const exited = dc.waitForEvent('exited');
+      child.stdin?.end('Ada\n');
+      assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+      const closed = new Promise((r) => child.on('close', r));
+      await dc.disconnectRequest({});
+      await closed;
+      assert.equal(shown, 'stdin is a terminal: yes\nname? got Ada\nend of input\n');
+      assert.deepEqual(stops.map((e) => e.body.reason), ['pause']);
     } finally {
       await dc.stop();
     }
