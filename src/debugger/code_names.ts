@@ -38,7 +38,11 @@ export function codeName(m: Module, address: number, within = address): CodeName
 
 /** A code address as a label: `main`, `main+0x1c`, `fn@libc.so.6+0x63f7e+0x4e`. */
 export function codeLabel(m: Module, address: number): string {
-  const { name, offset } = codeName(m, address);
+  return labelText(codeName(m, address));
+}
+
+/** The label of a CodeName (see codeLabel). */
+export function labelText({ name, offset }: CodeName): string {
   return offset === undefined || offset === 0 ? name : `${name}+0x${offset.toString(16)}`;
 }
 

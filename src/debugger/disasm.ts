@@ -11,7 +11,7 @@ import { DisasmContext, disassemble } from '../isa/disasm';
 import { emptyInst } from '../isa/ops';
 import type { Kernel } from '../kernel/kernel';
 import type { Task } from '../kernel/task';
-import { codeLabel, codeName } from './code_names';
+import { codeLabel, codeName, labelText } from './code_names';
 import type { ImageStore } from './images';
 import { fetchWord } from './insn';
 
@@ -68,7 +68,9 @@ export function disassembleAt(k: Kernel, images: ImageStore, t: Task, address: n
     const loc = m?.image.dwarf?.lineAt(a - m.bias);
     lines.push({
       address: a, bytes: inst.len === 2 ? word.toString(16).padStart(4, '0') : word.toString(16).padStart(8, '0'), text,
-      symbol: m === undefined ? undefined : codeLabel(m, a), file: loc === undefined || m === undefined ? undefined : m.image.sourcePath(loc.file), line: loc?.line,
+      // A label only where the instruction's function is known: a label that is just the
+      // instruction's own address says nothing the address column does not.
+      symbol: name?.offset === undefined ? undefined : labelText(name), file: loc === undefined || m === undefined ? undefined : m.image.sourcePath(loc.file), line: loc?.line,
     });
     a += inst.len;
   }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { disassembleAt } from '../../src/debugger/disasm';
 import { taskStack } from '../../src/debugger/stack';
 import type { Console } from '../../src/kernel/drivers/tty/console';
 import { BIN, session, SOURCES } from './session';
@@ -59,16 +60,20 @@ describe('debugger: breakpoints in position-independent images', function () {
     dbg.terminate();
   });
 
-  /** The names of the user frames when hello-dyn stops in libc's write. */
-  async function stackAtWrite(console?: Console): Promise<string[]> {
+  /**
+   * The names of the user frames when hello-dyn stops in libc's write, and the disassembly
+   * view's label of each frame's pc (the same lookup names both).
+   */
+  async function stackAtWrite(console?: Console): Promise<{ names: string[]; labels: (string | undefined)[] }> {
     const { dbg, next } = session('hello-dyn', false, { sysroot: SYSROOT }, console);
     dbg.setFunctionBreakpoints([{ name: 'write' }]);
     dbg.start();
     const e = await next();
     assert.ok(e !== null && e.reason === 'function breakpoint');
-    const names = taskStack(dbg.kernel, dbg.images, e.task).filter((f) => f.kind === 'user').map((f) => f.name);
+    const user = taskStack(dbg.kernel, dbg.images, e.task).filter((f) => f.kind === 'user');
+    const labels = user.map((f) => disassembleAt(dbg.kernel, dbg.images, e.task, f.pc ?? 0, 0, 1)[0].symbol);
     dbg.terminate();
-    return names;
+    return { names: user.map((f) => f.name), labels };
   }
 
   // libc's internal functions have neither a dynamic symbol nor, mostly, CFI: they are named by
@@ -82,11 +87,13 @@ describe('debugger: breakpoints in position-independent images', function () {
     //   write, _IO_file_write, ??, _IO_do_write, _IO_file_overflow, puts, main (hello.c:12)
     // and no further: gdb stops at main (backtrace past-main off). We go on to _start.
     const tty: Console = { write: (_fd, src) => src.length, read: () => 0, isatty: () => true, winsize: () => ({ rows: 24, cols: 80 }) };
-    const names = await stackAtWrite(tty);
+    const { names, labels } = await stackAtWrite(tty);
     const expected = [/^(__)?write$/, /^_IO_(new_)?file_write$/, UNNAMED, /^_IO_(new_)?do_write$/, /^_IO_(new_)?file_overflow$/,
       /^(_IO_)?puts$/, /^main$/, UNNAMED, /^__libc_start_main$/, /^_start$/];
     assert.equal(names.length, expected.length, names.join(' <- '));
     names.forEach((n, i) => assert.match(n, expected[i], names.join(' <- ')));
+    // Return addresses lie inside their function: labelled by it, past its start.
+    names.slice(1).forEach((n, i) => assert.ok(labels[i + 1]?.startsWith(`${n}+0x`), `${n}: ${labels[i + 1]}`));
   });
 
   it('unwinds from write at exit (stdout fully buffered) through functions without symbol or CFI to _start', async () => {
@@ -94,11 +101,12 @@ describe('debugger: breakpoints in position-independent images', function () {
     // from __run_exit_handlers, which has no symbol and no FDE. gdb stops there (`??`, last
     // frame); its start is taken from the end of the function before it, and the caller found
     // by its prologue is believed because it returns after a call.
-    const names = await stackAtWrite();
+    const { names, labels } = await stackAtWrite();
     assert.match(names[0], /^(__)?write$/);
     const exit = names.indexOf('exit');
     assert.ok(exit > 0, names.join(' <- '));
-    assert.match(names[exit - 1], UNNAMED);
+    assert.match(names[exit - 1], /^libc\.so\.6\+0x[0-9a-f]+$/);
+    assert.equal(labels[exit - 1], undefined, 'no label where the function is unknown');
     assert.deepEqual(names.slice(exit + 2), ['__libc_start_main', '_start'], names.join(' <- '));
     assert.match(names[exit + 1], UNNAMED);
     assert.ok(!names.includes('main') && !names.includes('erand48_r'), names.join(' <- '));
