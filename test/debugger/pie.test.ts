@@ -83,9 +83,9 @@ describe('debugger: breakpoints in position-independent images', function () {
   const UNNAMED = /^(fn@)?libc\.so\.6\+0x[0-9a-f]+$/;
 
   it('unwinds from write through puts to main and _start when stdout is a terminal (as gdb on qemu)', async () => {
-    // gdb-multiarch on qemu-riscv64 -g with stdout a tty, `break write`, `bt`:
-    //   write, _IO_file_write, ??, _IO_do_write, _IO_file_overflow, puts, main (hello.c:12)
-    // and no further: gdb stops at main (backtrace past-main off). We go on to _start.
+    // gdb-multiarch on qemu-riscv64 -g with stdout a tty, `set backtrace past-main on`,
+    // `break write`, `bt`: write, _IO_file_write, ??, _IO_do_write, _IO_file_overflow, puts,
+    // main (hello.c:12), ??, __libc_start_main, _start — the same return addresses as ours.
     const tty: Console = { write: (_fd, src) => src.length, read: () => 0, isatty: () => true, winsize: () => ({ rows: 24, cols: 80 }) };
     const { names, labels } = await stackAtWrite(tty);
     const expected = [/^(__)?write$/, /^_IO_(new_)?file_write$/, UNNAMED, /^_IO_(new_)?do_write$/, /^_IO_(new_)?file_overflow$/,
@@ -98,9 +98,10 @@ describe('debugger: breakpoints in position-independent images', function () {
 
   it('unwinds from write at exit (stdout fully buffered) through functions without symbol or CFI to _start', async () => {
     // With stdout not a terminal, printf's line is written when exit flushes it: write is called
-    // from __run_exit_handlers, which has no symbol and no FDE. gdb stops there (`??`, last
-    // frame); its start is taken from the end of the function before it, and the caller found
-    // by its prologue is believed because it returns after a call.
+    // from __run_exit_handlers, which has no symbol and no FDE. gdb (past-main on) shows the
+    // same first seven frames and stops there (`??`, its last); we take that function's start
+    // from the end of the one before it, and believe the caller its prologue gives because it
+    // returns after a call.
     const { names, labels } = await stackAtWrite();
     assert.match(names[0], /^(__)?write$/);
     const exit = names.indexOf('exit');
