@@ -15,7 +15,10 @@
  *   ecall, which counts as retired (qemu-user counts it too) but leaves pc AT the ecall: the
  *   kernel steps over it, as Linux's do_trap_ecall_u adds 4 to sepc.
  * - ebreak, illegal instructions and faults do not retire.
- * - Every return clears the LR reservation (Linux breaks it on every kernel entry).
+ * - A trap clears the LR reservation (Linux breaks it on every kernel entry, and the kernel
+ *   clears it on a timer tick); a return for the budget or a breakpoint keeps it: those are
+ *   the emulator's own pauses, which the guest must not see (a debugger stepping between LR
+ *   and SC, or a run sliced differently, still sees the SC succeed).
  * - `run(1)` is a single step (a block only runs when the budget covers all of it). A debugger
  *   hook (`setBreakpoints`) costs nothing while no breakpoint is hit: breakpointed instructions
  *   are never cached, hence never compiled, so only the decode-miss path consults it.
@@ -121,6 +124,15 @@ export class Hart {
   }
 
   /**
+   * `ctx` passes the breakpoint at its current pc once, as if it had stopped there: a debugger
+   * that reached this place another way (replaying to it) resumes over it like from a stop.
+   */
+  passBreakpointOnce(ctx: CpuState): void {
+    this.passCtx = ctx;
+    this.passPc = ctx.pc;
+  }
+
+  /**
    * Debugger hook: `run` stops with STOP_BREAKPOINT before executing an instruction whose pc
    * the hook has. The context that stopped there passes that one breakpoint once when it runs
    * again from the same pc — that is how a debugger resumes. Any other way of arriving at a
@@ -146,8 +158,8 @@ export class Hart {
     for (let left = maxInsns; left > 0 && cause === STOP_BUDGET; left -= SLICE) {
       cause = this.runSlice(Math.min(left, SLICE));
     }
-    // Also clears the LR reservation, which every trap breaks.
     this.ctx.copyFrom(this.regs);
+    if (cause >= 0) this.ctx.reservation = -1;
     if (cause === STOP_BREAKPOINT) {
       this.passCtx = this.ctx;
       this.passPc = this.ctx.pc;

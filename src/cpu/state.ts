@@ -35,7 +35,7 @@ export class CpuState {
   /** fcsr.fflags (NX=1, UF=2, OF=4, DZ=8, NV=16) and fcsr.frm. */
   fflags = 0;
   frm = 0;
-  /** Physical address reserved by the last LR, or -1. Cleared on every trap (as Linux does). */
+  /** Physical address reserved by the last LR, or -1. Cleared on every trap and tick (as Linux does). */
   reservation = -1;
 
   constructor() {
@@ -84,6 +84,6 @@ export class CpuState {
     this.pc = other.pc;
     this.fflags = other.fflags;
     this.frm = other.frm;
-    this.reservation = -1;
+    this.reservation = other.reservation;
   }
 }

@@ -10,7 +10,7 @@
 import { Hart } from '../cpu/hart';
 import { PhysMem } from '../cpu/physmem';
 import type { MachineConsole } from './drivers/tty/console';
-import { STOP_BREAKPOINT, STOP_BUDGET } from '../cpu/trap';
+import { CAUSE_USER_ECALL, STOP_BREAKPOINT, STOP_BUDGET } from '../cpu/trap';
 import { handle_exception } from './arch/riscv/traps';
 import { set_current, set_kernel, type KernelStop } from './kfunc';
 import type { mm_struct } from './mm/mm_types';
@@ -57,6 +57,8 @@ export type RunResult =
   | { kind: 'stop'; stop: KernelStop }
   /** The hart reached an instruction a debugger breakpoint marks (nothing of it executed). */
   | { kind: 'breakpoint' }
+  /** The machine reached `stepHalt` (a debugger replaying to a recorded position). */
+  | { kind: 'position' }
   | { kind: 'idle' };
 
 /** A virtual-time timer (hrtimer): runs `fn` once the clock reaches `expires` ns. */
@@ -94,6 +96,18 @@ export class Kernel {
   private sliceStart = 0;
   /** The mm whose page tables the hart is using. */
   private loadedMm: mm_struct | null = null;
+  /**
+   * Where the run is, counted so that a replay from boot reaches the same state at the same
+   * count whatever the slicing or the breakpoints (a debugger's record and replay, reverse
+   * execution). `steps` counts what the machine loop did: every user instruction attempted
+   * (retired, or faulted into the kernel), every kernel path resumed until it slept or ended,
+   * every idle wait. `kcalls` counts kernel function entries (kfunc.ts), which tell apart the
+   * places a debugger can stop inside one kernel path.
+   */
+  steps = 0;
+  kcalls = 0;
+  /** `run` returns `{ kind: 'position' }` once `steps` reaches this, where user code or idling is next. */
+  stepHalt = Infinity;
   /** Record our source line of every kernel frame when a task sleeps (kfunc.ts); for debuggers. */
   captureKernelLines = false;
   /** Set when init has no more children: the machine has finished. */
@@ -209,6 +223,8 @@ export class Kernel {
   /** The timer tick (scheduler_tick): fire timers, and preempt a task whose slice is over. */
   private tick(t: Task): void {
     while (this.nextTick <= this.hart.instret) this.nextTick += TICK_INSNS;
+    // The timer interrupt is a kernel entry: its return breaks the task's LR reservation.
+    t.regs.reservation = -1;
     this.run_timers();
     run_posix_cpu_timers(t);
     if (this.hart.instret - this.sliceStart >= SCHED_SLICE_INSNS && this.rq.queue.length > 0) {
@@ -233,10 +249,12 @@ export class Kernel {
       if (t === null) {
         t = this.schedule(null);
         if (t === null) {
+          if (this.steps >= this.stepHalt) return { kind: 'position' };
           if (this.timers.length === 0) return { kind: 'idle' };
           // Nothing runnable: the CPU idles until the next timer (virtual time jumps there).
           this.idle_ns += Math.max(0, this.timers[0].expires - this.ktime_get_ns());
           this.run_timers();
+          this.steps++;
           continue;
         }
       }
@@ -245,19 +263,28 @@ export class Kernel {
         const r = t.kgen.next();
         if (r.done === true) {
           t.kgen = null;
+          this.steps++;
           if (test_and_clear_need_resched(t)) this.schedule(t);
         } else if (r.value.kind === 'stop') {
+          // Not a step: the path goes on from here when resumed, as it would have without the stop.
           return { kind: 'stop', stop: r.value };
         } else {
+          this.steps++;
           this.schedule(t);
         }
         continue;
       }
       if (hart.instret >= end) return { kind: 'budget' };
+      if (this.steps >= this.stepHalt) return { kind: 'position' };
       const before = hart.instret;
-      const cause = hart.run(Math.min(end - hart.instret, this.insnsToNextEvent()));
+      const cause = hart.run(Math.min(end - hart.instret, this.stepHalt - this.steps, this.insnsToNextEvent()));
       update_curr(this.rq, t, hart.instret - before);
       t.utime += hart.instret - before;
+      // A faulting instruction is an attempt too (it runs again once the kernel has handled
+      // it); an ecall is one already, as it counts as retired (cpu/hart.ts).
+      const attempts = hart.instret - before + (cause >= 0 && cause !== CAUSE_USER_ECALL ? 1 : 0);
+      this.steps += attempts;
+      if (attempts > 0) t.lastUserStep = this.steps - 1;
       if (cause === STOP_BREAKPOINT) return { kind: 'breakpoint' };
       if (cause === STOP_BUDGET) {
         if (hart.instret >= this.nextTick || (this.timers.length > 0 && this.timers[0].expires <= this.ktime_get_ns())) this.tick(t);

@@ -135,6 +135,7 @@ export function kfunc<A extends unknown[], R>(
     const task = current();
     const frame: KFrame = { fn: name, linuxFile, locals: null, file: def.file, line: def.line };
     task.kstack.push(frame);
+    if (theKernel !== null) theKernel.kcalls++;
     try {
       if (probe !== null) {
         const stop = probe.onEnter(task, frame);

@@ -123,4 +123,6 @@ export class Task {
   kgen: KGen<void> | null = null;
   /** Readable shadow of the kernel call chain (kernel/kfunc.ts). */
   readonly kstack: KFrame[] = [];
+  /** The machine step (Kernel.steps) of this task's last user instruction, -1 before any: where a debugger steps back to. */
+  lastUserStep = -1;
 }

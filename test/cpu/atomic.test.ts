@@ -64,13 +64,18 @@ describeEngines('cpu/hart: LR/SC and AMOs', (engine) => {
     assert.deepEqual([m.reg(A3), m.reg(A4)], [0n, 1n]);
   });
 
-  it('breaks the reservation whenever run returns (a trap enters the kernel)', () => {
+  it('keeps the reservation over a return for the budget (single-stepping), breaks it on a trap', () => {
     m.load([lr(Op.LR_D), sc(Op.SC_D), ECALL]);
     m.setReg(A0, BigInt(DATA));
+    m.setReg(A1, 6n);
     assert.equal(m.run(1), STOP_BUDGET);
-    assert.equal(m.hart.ctx.reservation, -1);
+    assert.equal(m.hart.ctx.reservation, m.phys(DATA), 'the emulator pausing is invisible to the guest');
     assert.equal(m.run(), CAUSE_USER_ECALL);
-    assert.equal(m.reg(A3), 1n, 'the SC after the interruption fails');
+    assert.equal(m.reg(A3), 0n, 'the SC after a single step succeeds');
+    assert.equal(m.read64(DATA), 6n);
+    m.load([lr(Op.LR_D), ECALL]);
+    assert.equal(m.run(), CAUSE_USER_ECALL);
+    assert.equal(m.hart.ctx.reservation, -1, 'the ecall entered the kernel');
   });
 
   it('keeps the reservation by physical address: an alias of the frame succeeds', () => {
