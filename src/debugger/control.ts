@@ -15,7 +15,7 @@
  * identically whatever the slicing.
  */
 import { lookupPc } from '../dwarf';
-import type { Kernel } from '../kernel/kernel';
+import type { Kernel, RunResult } from '../kernel/kernel';
 import type { KFrame } from '../kernel/kfunc';
 import { tty_input_awaited } from '../kernel/drivers/tty/tty';
 import type { Task } from '../kernel/task';
@@ -33,9 +33,6 @@ const FAST_SLICE = 200_000;
 /** Instructions per slow slice. */
 const SLOW_SLICE = 5_000;
 
-/** Longest LR…SC sequence stepped as one (the ISA guarantees progress only for 16 instructions). */
-const MAX_ATOMIC_SEQUENCE = 16;
-
 /** Kernel functions every return to user mode goes through (kernel/entry/common.ts). */
 const EXIT_TO_USER = new Set(['syscall_exit_to_user_mode', 'irqentry_exit_to_user_mode']);
 
@@ -47,7 +44,9 @@ export type Halt =
   | { kind: 'arrived'; task: Task }
   | { kind: 'exited' }
   | { kind: 'idle' }
-  | { kind: 'event' };
+  | { kind: 'event' }
+  /** The position the debugger asked to halt at (a replay's end). */
+  | { kind: 'position' };
 
 export type Run<T> = Generator<void, T, void>;
 
@@ -62,6 +61,8 @@ export class RunControl {
    * arrived, resumes it — nothing to do meanwhile, so nobody should.
    */
   waitingForInput = false;
+  /** The machine is stopped inside a kernel path (at a kernel function's entry), not where user code is next. */
+  inKernel = false;
 
   constructor(
     private readonly k: Kernel,
@@ -74,7 +75,31 @@ export class RunControl {
     private readonly accept: (h: { task: Task; pc: number }) => boolean,
     /** The same for a data breakpoint hit. */
     private readonly acceptWatch: (hit: WatchHit) => boolean,
+    /**
+     * The machine reached the position the debugger set (Kernel.stepHalt, or the probe rule
+     * 'position' inside the kernel): true when that was to apply recorded inputs and the run
+     * goes on, false when the run must halt there.
+     */
+    private readonly atPosition: (inKernel: boolean) => boolean,
   ) {}
+
+  /**
+   * `Kernel.run`, going on through the positions where recorded inputs are applied (a replay,
+   * or running forward through a part of the history); they are not halts.
+   */
+  private runMachine(limit: number): RunResult['kind'] {
+    for (;;) {
+      const r = this.k.run(limit);
+      this.inKernel = r.kind === 'stop';
+      if (r.kind === 'position' && this.atPosition(false)) continue;
+      if (r.kind === 'stop' && this.probe.peek()?.rule === 'position') {
+        this.probe.take();
+        if (this.atPosition(true)) continue;
+        return 'position';
+      }
+      return r.kind;
+    }
+  }
 
   /** The machine stopped at a user breakpoint of `task`: the next run starts by executing it. */
   stoppedAt(task: Task | null): void {
@@ -117,14 +142,15 @@ export class RunControl {
   }
 
   private fastSlice(): Halt | null {
-    const r = this.k.run(FAST_SLICE);
+    const kind = this.runMachine(FAST_SLICE);
     this.resumeAt = null;
-    return this.translate(r.kind);
+    return this.translate(kind);
   }
 
-  private translate(kind: 'exited' | 'budget' | 'stop' | 'idle' | 'breakpoint'): Halt | null {
+  private translate(kind: RunResult['kind']): Halt | null {
     switch (kind) {
       case 'budget': return null;
+      case 'position': return { kind: 'position' };
       case 'exited': return { kind: 'exited' };
       case 'idle': return { kind: 'idle' };
       case 'stop': {
@@ -147,11 +173,11 @@ export class RunControl {
   private slowSlice(until: ((t: Task) => boolean) | null): Halt | null {
     const k = this.k;
     // First finish pending kernel work: afterwards the current task is about to run user code.
-    const first = this.translate(k.run(0).kind);
+    const first = this.translate(this.runMachine(0));
     if (first !== null) return first;
     for (let i = 0; i < SLOW_SLICE; i++) {
       const t = k.rq.curr;
-      if (t === null) return this.translate(k.run(1).kind);
+      if (t === null) return this.translate(this.runMachine(1));
       if (until !== null && t.kgen === null && until(t)) return { kind: 'arrived', task: t };
       const pc = t.regs.pc;
       const resuming = this.resumeAt !== null && this.resumeAt.task === t && this.resumeAt.pc === pc;
@@ -159,31 +185,12 @@ export class RunControl {
       if (!resuming && this.bps.has(pc)) return { kind: 'breakpoint', task: t, pc };
       const watched = this.watch.active && t.mm !== null && this.watch.watches(t.mm) ? this.watchBefore(t) : null;
       const retired = k.hart.instret;
-      const h = this.translate(k.run(this.atomicLength(t)).kind);
+      const h = this.translate(this.runMachine(1));
       if (watched !== null && k.hart.instret > retired) return { kind: 'watch', hit: watched };
       if (h !== null) return h;
       if (this.eventPending) return null;
     }
     return null;
-  }
-
-  /**
-   * How many instructions to run as one step at `t`'s pc: 1, or a whole LR…SC sequence. The
-   * hart drops the LR reservation whenever it returns to the kernel loop (as Linux does on every
-   * kernel entry), so stepping between LR and SC would make every SC fail and the loop around
-   * them spin forever; gdb steps over such sequences as a unit for the same reason.
-   */
-  private atomicLength(t: Task): number {
-    const first = decodeAt(this.k, t, t.regs.pc);
-    if (first === null || (first.op !== Op.LR_W && first.op !== Op.LR_D)) return 1;
-    let pc = t.regs.pc + first.len;
-    for (let n = 2; n <= MAX_ATOMIC_SEQUENCE; n++) {
-      const i = decodeAt(this.k, t, pc);
-      if (i === null) break;
-      if (i.op === Op.SC_W || i.op === Op.SC_D) return n;
-      pc += i.len;
-    }
-    return 1;
   }
 
   /** The watchpoint the instruction at `t`'s pc will trigger, with the bytes before it. */
@@ -239,6 +246,22 @@ export class RunControl {
     }
   }
 
+  /**
+   * Runs one user instruction at a time until the debugger's halt, showing `see` every task
+   * about to run user code: the record of the recent past a step backwards chooses from.
+   */
+  *record(see: (t: Task) => void): Run<Halt> {
+    for (let n = 1; ; n++) {
+      const h = this.translate(this.runMachine(0));
+      if (h !== null) return h;
+      const t = this.k.rq.curr;
+      if (t !== null && t.kgen === null) see(t);
+      const after = this.translate(this.runMachine(1));
+      if (after !== null) return after;
+      if (n % SLOW_SLICE === 0) yield;
+    }
+  }
+
   /** One user instruction of `t` (arriving first if needed); an ecall is followed into the kernel when `intoKernel`. */
   *instruction(t: Task, intoKernel: boolean): Run<Halt | null> {
     const arrived = yield* this.arrive(t);
@@ -249,7 +272,7 @@ export class RunControl {
       this.resumeAt = null;
       const watched = this.watch.active && t.mm !== null && this.watch.watches(t.mm) ? this.watchBefore(t) : null;
       const retired = this.k.hart.instret;
-      const h = this.translate(this.k.run(this.atomicLength(t)).kind);
+      const h = this.translate(this.runMachine(1));
       this.afterSlice();
       if (watched !== null && this.k.hart.instret > retired) return { kind: 'watch', hit: watched };
       // Idle because the instruction (an ecall) waits for terminal input: it has been executed.

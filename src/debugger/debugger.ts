@@ -22,10 +22,14 @@ import { RunControl, type Halt, type Run } from './control';
 import { ImageStore, type Image } from './images';
 import type { mm_struct } from '../kernel/mm/mm_types';
 import { ProbeHub } from './probe';
+import { comparePositions, describePosition, History, positionOf, type Position } from './history';
+import { replayConsole, type ReplayConsole } from './replay_console';
+import { previousEvent, previousLine, type PastEvent } from './reverse';
+import { writeMemory } from './memory';
+import { REG_SP } from '../cpu/state';
 import { resolveFunction, resolveInstruction, resolveLine } from './resolve';
 import { taskStack, type StackFrame } from './stack';
 import { FrameScope } from './frame_scope';
-import type { KernelProbe } from '../kernel/kfunc';
 import { WatchSet, type AccessType, type Watchpoint, type WatchHit } from './watchpoints';
 import { ExceptionFilters, type ExceptionInfo } from './exceptions';
 import { conditionHolds, interpolateLog } from './conditions';
@@ -78,21 +82,32 @@ const REASON: Record<Breakpoint['kind'], StopReason> = {
 };
 
 export class Debugger {
-  readonly kernel: Kernel;
   readonly images: ImageStore;
   readonly breakpoints = new BreakpointTable();
   readonly watchpoints = new WatchSet();
   readonly exceptions = new ExceptionFilters();
-  readonly result: init_result;
   private readonly probe = new ProbeHub();
-  private readonly control: RunControl;
+  /** The machine, and what booting it gave; both replaced when the debugger goes back in time. */
+  private machine!: Kernel;
+  private booted!: init_result;
+  private control!: RunControl;
+  /** The console as the machine sees it (replay_console.ts). */
+  private readonly console: ReplayConsole;
+  /** The inputs from outside, with where they came in: what a replay needs (history.ts). */
+  private readonly history = new History();
+  /** Nothing reaches the user: a replay of a part of the run they have already seen. */
+  private muted = false;
+  /** Breakpoints, exception filters and new images are watched (false while replaying to a known position). */
+  private observing = true;
+  /** Where the run being replayed must halt (null: run on). */
+  private haltAt: Position | null = null;
   private state: 'stopped' | 'running' | 'exited' = 'stopped';
   private goal: Run<StopEvent | null> | null = null;
   private pauseRequested = false;
   /** A pump is scheduled on the event loop (at most one is). */
   private pumpScheduled = false;
   private events: TraceEvent[] = [];
-  private known = new Map<Task, string>();
+  private known = new Map<number, string>();
   private watchIds = 1;
   /** The stop the machine is in (null while running). */
   lastStop: StopEvent | null = null;
@@ -100,24 +115,13 @@ export class Debugger {
   lastException: ExceptionInfo | null = null;
 
   constructor(readonly plan: LaunchPlan, private readonly listener: DebuggerListener, console: MachineConsole) {
-    this.kernel = new Kernel({ memBytes: plan.memBytes, seed: plan.seed, root: plan.root, sysroot: plan.sysroot, console });
     this.images = new ImageStore(plan.root, plan.sysroot);
     this.images.image(plan.guestProgram);
-    const k = this.kernel;
+    this.console = replayConsole(console);
     // Kernel frames of sleeping tasks show where they sleep. They are read from JavaScript stack
     // traces, which must be deep enough to hold a whole kernel path.
-    k.captureKernelLines = true;
     Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 200);
-    for (const c of ['sched', 'exec', 'signal', 'oom', 'mm', ...plan.trace]) k.traceEnabled.add(c);
-    k.traceSinks.push((e) => this.onTrace(e));
-    k.logSinks.push((r) => {
-      if (plan.trace.size > 0) listener.output('console', formatLogRecord(r) + '\n');
-    });
-    this.control = new RunControl(k, this.breakpoints, this.probe, this.watchpoints, this.images, () => this.afterSlice(),
-      (h) => this.acceptBreakpoint(h.task, h.pc), (hit) => this.acceptWatch(hit));
-    this.result = start_kernel(k, { filename: plan.guestProgram, argv: plan.argv, envp: plan.envp });
-    const cwdError = set_initial_cwd(k, plan.cwd);
-    if (cwdError !== null) throw new Error(`"cwd": ${cwdError}`);
+    this.boot();
     this.afterSlice();
     if (is_async_console(console)) console.listen((bytes) => this.consoleInput(bytes));
   }
@@ -127,9 +131,37 @@ export class Debugger {
    * closed); a run that waited for it goes on.
    */
   private consoleInput(bytes: Uint8Array | null): void {
-    if (bytes === null) tty_hangup(this.kernel);
-    else tty_insert_flip_string(this.kernel, bytes);
+    if (bytes === null) this.input('the terminal closing', (k) => tty_hangup(k));
+    else this.input(`${bytes.length} bytes typed`, (k) => tty_insert_flip_string(k, bytes));
     if (this.control.waitingForInput) this.schedulePump();
+  }
+
+  /** Boots a new machine for the plan: at the start, and to replay the run. */
+  private boot(): void {
+    const plan = this.plan;
+    const k = new Kernel({ memBytes: plan.memBytes, seed: plan.seed, root: plan.root, sysroot: plan.sysroot, console: this.console });
+    k.captureKernelLines = true;
+    for (const c of ['sched', 'exec', 'signal', 'oom', 'mm', ...plan.trace]) k.traceEnabled.add(c);
+    k.traceSinks.push((e) => this.onTrace(e));
+    k.logSinks.push((r) => {
+      if (plan.trace.size > 0 && !this.muted) this.listener.output('console', formatLogRecord(r) + '\n');
+    });
+    this.machine = k;
+    this.control = new RunControl(k, this.breakpoints, this.probe, this.watchpoints, this.images, () => this.afterSlice(),
+      (h) => this.acceptBreakpoint(h.task, h.pc), (hit) => this.acceptWatch(hit), (inKernel) => this.atPosition(inKernel));
+    this.booted = start_kernel(k, { filename: plan.guestProgram, argv: plan.argv, envp: plan.envp });
+    const cwdError = set_initial_cwd(k, plan.cwd);
+    if (cwdError !== null) throw new Error(`"cwd": ${cwdError}`);
+  }
+
+  /** The machine (a new one after going back in time: look it up again after every stop). */
+  get kernel(): Kernel {
+    return this.machine;
+  }
+
+  /** What booting gave: the program's pid, and its end once it has finished. */
+  get result(): init_result {
+    return this.booted;
   }
 
   get running(): boolean {
@@ -210,6 +242,260 @@ export class Debugger {
     if (h === null || (h.kind === 'arrived' && h.task === t)) return { reason: 'step', task: t };
     if (h.kind === 'probe' && h.hit.rule === 'step') return { reason: 'step', task: h.hit.task };
     return this.halted(h);
+  }
+
+  // ---- going back in time (history.ts) ----
+
+  /** Where the machine is now. */
+  position(): Position {
+    return positionOf(this.kernel, this.control.inKernel);
+  }
+
+  /**
+   * Runs backwards to the previous place where a breakpoint (with its condition), a data
+   * breakpoint or an exception filter would have stopped; to the program's first instruction
+   * when there is none.
+   */
+  reverseContinue(): void {
+    this.begin(this.reverseContinueGoal());
+  }
+
+  /**
+   * One step backwards of `t`: its previous instruction, or the start of the previous line it
+   * ran in this function (reverse `next`); inside the kernel, its previous kernel function entry.
+   */
+  stepBack(t: Task, granularity: Granularity): void {
+    this.begin(this.stepBackGoal(t.pid, granularity));
+  }
+
+  private *reverseContinueGoal(): Run<StopEvent | null> {
+    const now = this.position();
+    const earlier = yield* this.stopsBefore(now);
+    const last = earlier[earlier.length - 1];
+    if (last === undefined) return yield* this.toStart();
+    yield* this.travel(last.at);
+    return { ...last.stop, task: this.task(last.pid) ?? this.kernel.tasks[0] };
+  }
+
+  private *stepBackGoal(pid: number, granularity: Granularity): Run<StopEvent | null> {
+    const t = this.task(pid);
+    if (t === undefined) return null;
+    const now = this.position();
+    const inKernel = t.kstack.length > 0;
+    let target: Position | null;
+    if (granularity === 'instruction' && !inKernel) {
+      // The task's last user instruction is known without a search: the machine counts it.
+      target = t.lastUserStep >= 0 ? { steps: t.lastUserStep, kcalls: -1, inKernel: false } : null;
+    } else {
+      const here = { pc: t.regs.pc, sp: t.regs.getReg(REG_SP), line: this.control.lineOf(t, t.regs.pc) };
+      target = yield* this.searchBack(pid, now, (past, wholeRun) => inKernel ? previousEvent(past) : previousLine(past, here, wholeRun));
+    }
+    if (target === null) {
+      return { reason: 'step', task: t, description: `${Debugger.taskName(t)} has no earlier ${inKernel ? 'kernel function' : granularity} in this run` };
+    }
+    yield* this.travel(target);
+    return { reason: 'step', task: this.task(pid) ?? this.kernel.tasks[0] };
+  }
+
+  /**
+   * The places the run would have stopped before `now` (breakpoints with their conditions,
+   * data breakpoints, exception filters), found by running it again from boot with everything
+   * armed and nothing shown. Hit counts are left as they were.
+   */
+  private *stopsBefore(now: Position): Run<{ at: Position; pid: number; stop: Omit<StopEvent, 'task'> }[]> {
+    const found: { at: Position; pid: number; stop: Omit<StopEvent, 'task'> }[] = [];
+    const hits = this.breakpoints.all.map((b) => [b, b.hits] as const);
+    const watchHits = this.watchpoints.all.map((w) => [w, w.hits] as const);
+    this.muted = true;
+    this.console.muted = true;
+    try {
+      this.reboot();
+      this.placeImages();
+      this.armBreakpoints();
+      this.haltAt = now;
+      this.armHalt(this.position());
+      for (;;) {
+        const h = yield* this.control.run();
+        if (h.kind === 'position' || h.kind === 'exited' || h.kind === 'idle') break;
+        const at = this.position();
+        if (comparePositions(at, now) >= 0) break;
+        const stop = this.halted(h);
+        if (stop === null) break;
+        const { task, ...rest } = stop;
+        found.push({ at, pid: task.pid, stop: rest });
+        this.control.stoppedAt(this.kernel.rq.curr);
+      }
+    } finally {
+      this.haltAt = null;
+      this.muted = false;
+      this.console.muted = false;
+      for (const [b, n] of hits) b.hits = n;
+      for (const [w, n] of watchHits) w.hits = n;
+    }
+    return found;
+  }
+
+  /**
+   * What task `pid` did in the recent past of `now`, one user instruction at a time (and its
+   * kernel function entries), handed to `choose`; the window of the past looked at grows until
+   * `choose` finds its place or the whole run has been seen.
+   */
+  private *searchBack(pid: number, now: Position, choose: (past: readonly PastEvent[], wholeRun: boolean) => Position | null): Run<Position | null> {
+    for (let window = 1 << 16; ; window *= 8) {
+      const from = Math.max(0, now.steps - window);
+      const past: PastEvent[] = [];
+      yield* this.unobserved(function* (this: Debugger) {
+        const k = this.kernel;
+        if (from > 0) {
+          // To the window's start: the first place after it where user code is next, or a
+          // kernel function is entered (kernel threads may run long without user code).
+          this.haltAt = { steps: from, kcalls: -1, inKernel: false };
+          this.armHalt(this.position());
+          this.probe.set('position', () => k.steps >= from);
+          yield* this.control.run();
+        }
+        this.haltAt = now;
+        this.armHalt(this.position());
+        this.probe.set('history', (task, frame) => {
+          if (task.pid === pid) past.push({ at: positionOf(k, true), kernel: frame.fn, pc: 0, sp: 0n, line: null });
+          return false;
+        });
+        yield* this.control.record((t) => {
+          if (t.pid === pid) past.push({ at: positionOf(k, false), kernel: null, pc: t.regs.pc, sp: t.regs.getReg(REG_SP), line: this.control.lineOf(t, t.regs.pc) });
+        });
+        this.probe.clear('history');
+      }.call(this));
+      const target = choose(past.filter((e) => comparePositions(e.at, now) < 0), from === 0);
+      if (target !== null || from === 0) return target;
+    }
+  }
+
+  /** Replays the run from boot to `target`, showing nothing, applying recorded inputs where they came. */
+  private *travel(target: Position): Run<void> {
+    yield* this.unobserved(function* (this: Debugger) {
+      this.haltAt = target;
+      this.armHalt(this.position());
+      const h = yield* this.control.run();
+      const k = this.kernel;
+      const exact = k.steps === target.steps && (target.kcalls < 0 || k.kcalls === target.kcalls);
+      if (h.kind !== 'position' || !exact) {
+        throw new Error(`the replay of the run did not come back to ${describePosition(target)} (it reached ${describePosition(positionOf(k, this.control.inKernel))}): ` +
+          'something outside the machine changed (a file under its root?)');
+      }
+    }.call(this));
+  }
+
+  /** Boots again and stops at the program's first instruction (the beginning of its history). */
+  private *toStart(): Run<StopEvent | null> {
+    let stop: StopEvent | null = null;
+    yield* this.unobserved(function* (this: Debugger) {
+      stop = yield* this.toEntry(this.result);
+    }.call(this));
+    return stop;
+  }
+
+  /**
+   * Boots a new machine and runs `body` on it unobserved (no breakpoints, no filters, nothing
+   * shown); afterwards the machine is the debugger's, armed as the user left things.
+   */
+  private *unobserved(body: Generator<void, void, void>): Run<void> {
+    const watched = [...this.watchpoints.all];
+    this.muted = true;
+    this.observing = false;
+    this.console.muted = true;
+    try {
+      this.watchpoints.replace([]);
+      this.reboot();
+      yield* body;
+    } finally {
+      this.haltAt = null;
+      this.muted = false;
+      this.observing = true;
+      this.console.muted = false;
+      this.probe.clearAll();
+      this.watchpoints.replace(watched);
+      this.placementKey = '';
+      this.placeImages();
+      this.armBreakpoints();
+      this.armHalt(this.position());
+      const t = this.kernel.rq.curr;
+      // Arrived where user code is next, perhaps at a breakpoint: resuming goes over it.
+      this.control.stoppedAt(t);
+      if (t !== null && !this.control.inKernel) this.kernel.hart.passBreakpointOnce(t.regs);
+    }
+  }
+
+  /** A new machine from boot, its console answering reads from the start again. */
+  private reboot(): void {
+    this.probe.clearAll();
+    this.console.rewind();
+    this.boot();
+  }
+
+  /**
+   * The machine reached the halt armed by armHalt: applies the inputs recorded here, and says
+   * whether the run goes on (false: this is where the replay was to halt).
+   */
+  private atPosition(inKernel: boolean): boolean {
+    const here = positionOf(this.kernel, inKernel);
+    for (const input of this.history.at(here)) input.apply(this.kernel);
+    if (this.haltAt !== null && comparePositions(here, this.haltAt) >= 0) return false;
+    this.armHalt(here);
+    return true;
+  }
+
+  /** Makes the machine halt at the next recorded input after `here`, or where the replay ends, whichever is first. */
+  private armHalt(here: Position): void {
+    const k = this.kernel;
+    let goal = this.history.after(here)?.at;
+    if (this.haltAt !== null && (goal === undefined || comparePositions(this.haltAt, goal) < 0)) goal = this.haltAt;
+    k.stepHalt = Infinity;
+    this.probe.clear('position');
+    if (goal === undefined) return;
+    const kcalls = goal.kcalls;
+    if (goal.inKernel) this.probe.set('position', () => k.kcalls === kcalls);
+    else k.stepHalt = goal.steps;
+  }
+
+  /** Records an input from outside at the current position and applies it. */
+  private input(what: string, apply: (k: Kernel) => void): void {
+    const at = this.position();
+    this.history.add({ at, what, apply });
+    apply(this.kernel);
+    this.armHalt(at);
+  }
+
+  /**
+   * Writes guest memory for the user (recorded: a replay makes the same write at the same
+   * place); throws a MemoryError naming the first byte it could not write.
+   */
+  writeMemory(t: Task, addr: number, bytes: Uint8Array): void {
+    const pid = t.pid;
+    const data = bytes.slice();
+    let failed: unknown = null;
+    this.input(`a write of ${data.length} bytes at 0x${addr.toString(16)} in task ${pid}`, (k) => {
+      const task = k.tasks.find((x) => x.pid === pid);
+      try {
+        if (task !== undefined) writeMemory(k, task, addr, data, this.probe.installed);
+      } catch (e) {
+        failed = e;
+      }
+    });
+    if (failed !== null) throw failed;
+  }
+
+  /** Sets a register of `t` for the user (DWARF numbering: x0–x31, then f0–f31 as raw bits); recorded like writeMemory. */
+  writeRegister(t: Task, r: number, value: bigint): void {
+    const pid = t.pid;
+    this.input(`a write of register ${r} of task ${pid}`, (k) => {
+      const regs = k.tasks.find((x) => x.pid === pid)?.regs;
+      if (regs === undefined) return;
+      if (r < 32) regs.setReg(r, value);
+      else {
+        regs.fbits[2 * (r - 32)] = Number(value & 0xffffffffn) | 0;
+        regs.fbits[2 * (r - 32) + 1] = Number((value >> 32n) & 0xffffffffn) | 0;
+      }
+    });
   }
 
   /** Runs `goal` in slices until it stops, a pause arrives, or the machine ends. */
@@ -314,6 +600,8 @@ export class Debugger {
       }
       case 'arrived':
         return { reason: 'step', task: h.task };
+      case 'position':
+        return { reason: 'step', task: this.kernel.rq.curr ?? this.kernel.tasks[0] };
       case 'breakpoint': {
         const bps = this.breakpointsAt(h.task, h.pc);
         const kind = bps[0]?.kind ?? 'source';
@@ -346,12 +634,7 @@ export class Debugger {
 
   /** What frame `frame` of `t` sees: variables, registers, memory. */
   scope(t: Task, frame: StackFrame | undefined): FrameScope {
-    return new FrameScope(this.kernel, this.images, t, frame, this.probe);
-  }
-
-  /** The kernel probe currently installed (suspended during the debugger's own memory writes). */
-  get installedProbe(): KernelProbe | null {
-    return this.probe.installed;
+    return new FrameScope(this.kernel, this.images, t, frame, this);
   }
 
   /** A message of the debugger itself to the user. */
@@ -435,7 +718,7 @@ export class Debugger {
       // A malformed hit condition is refused now rather than when the watchpoint first fires.
       hitConditionMet(s.hitCondition, 0);
       return { id: 100000 + this.watchIds++, address: s.address, size: s.size, access: s.access, description: s.description,
-        condition: s.condition, hitCondition: s.hitCondition, mms: new Set([s.task.mm]), hits: 0 };
+        condition: s.condition, hitCondition: s.hitCondition, mms: new Set([s.task.mm.id]), hits: 0 };
     });
     this.watchpoints.replace(list);
     return list;
@@ -502,7 +785,10 @@ export class Debugger {
   // ---- events ----
 
   private onTrace(e: TraceEvent): void {
-    this.events.push(e);
+    if (!this.muted) this.events.push(e);
+    // A replay to a known position watches nothing: watchpoints already hold the address spaces
+    // forked from theirs (by id, and ids come back the same).
+    if (!this.observing) return;
     const ex = this.exceptions.match(e);
     if (ex !== null) {
       // The kernel is in the middle of a path: stop at its next function entry, where the
@@ -521,20 +807,22 @@ export class Debugger {
 
   /** After each slice: report new, renamed and vanished tasks, traced events, new images. */
   private afterSlice(): void {
+    if (this.muted) return;
     const events = this.events;
     this.events = [];
     for (const e of events) {
       if (this.plan.trace.has(traceCategory(e.event))) this.listener.output('console', formatTraceEvent(e) + '\n');
     }
-    const now = new Map<Task, string>();
+    // By pid: after going back in time the tasks are new objects, and only the difference is news.
+    const now = new Map<number, string>();
     for (const t of this.kernel.tasks) {
       const name = Debugger.taskName(t);
-      now.set(t, name);
-      const was = this.known.get(t);
+      now.set(t.pid, name);
+      const was = this.known.get(t.pid);
       if (was === undefined) this.listener.task('started', { pid: t.pid, name });
       else if (was !== name) this.listener.task('changed', { pid: t.pid, name });
     }
-    for (const [t, name] of this.known) if (!now.has(t)) this.listener.task('exited', { pid: t.pid, name });
+    for (const [pid, name] of this.known) if (!now.has(pid)) this.listener.task('exited', { pid, name });
     this.known = now;
   }
 }

@@ -11,8 +11,7 @@ import { codeLabel } from './code_names';
 import { BUILTIN, fromBigInt, valueAt, ValueError, type CValue, type ValueEnv } from './cvalue';
 import type { EValue, EvalScope } from './expr';
 import type { ImageStore } from './images';
-import { dwarfReader, readMemory, writeMemory } from './memory';
-import type { ProbeHub } from './probe';
+import { dwarfReader, readMemory } from './memory';
 import { registerFile, type StackFrame } from './stack';
 
 const FP_NAMES = ['ft0', 'ft1', 'ft2', 'ft3', 'ft4', 'ft5', 'ft6', 'ft7', 'fs0', 'fs1', 'fa0', 'fa1', 'fa2', 'fa3', 'fa4', 'fa5',
@@ -31,6 +30,16 @@ export function registerNumber(name: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The user's changes to the machine, made through the debugger, which records them for replays
+ * (debugger.ts writeMemory / writeRegister).
+ */
+export interface MachineEdits {
+  writeMemory(t: Task, addr: number, bytes: Uint8Array): void;
+  /** DWARF register numbering: x0–x31, then f0–f31 as raw 64-bit patterns. */
+  writeRegister(t: Task, r: number, value: bigint): void;
+}
+
 export class FrameScope implements EvalScope {
   readonly env: ValueEnv;
   /** The frame's registers (DWARF numbering); outer frames know only what the unwinder recovered. */
@@ -42,7 +51,7 @@ export class FrameScope implements EvalScope {
     private readonly images: ImageStore,
     private readonly task: Task,
     readonly frame: StackFrame | undefined,
-    probe: ProbeHub,
+    edits: MachineEdits,
   ) {
     const u = frame?.user;
     const innermost = u === undefined || u.index === 0;
@@ -50,15 +59,11 @@ export class FrameScope implements EvalScope {
     this.pc = u !== undefined ? frame?.pc ?? task.regs.pc : task.regs.pc;
     this.env = {
       read: (a, n) => readMemory(k, task, a, n),
-      write: (a, bytes) => writeMemory(k, task, a, bytes, probe.installed),
+      write: (a, bytes) => edits.writeMemory(task, a, bytes),
       readRegister: (r) => this.regs[r],
       writeRegister: (r, v) => {
         if (!innermost) throw new ValueError('registers of outer frames cannot be changed; select the innermost user frame');
-        if (r < 32) task.regs.setReg(r, v);
-        else {
-          task.regs.fbits[2 * (r - 32)] = Number(v & 0xffffffffn) | 0;
-          task.regs.fbits[2 * (r - 32) + 1] = Number((v >> 32n) & 0xffffffffn) | 0;
-        }
+        edits.writeRegister(task, r, v);
       },
       symbolize: (a) => this.symbolize(a),
     };

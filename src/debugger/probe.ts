@@ -54,10 +54,22 @@ export class ProbeHub implements KernelProbe {
     return null;
   }
 
+  /** The rule that stopped the machine, left in place. */
+  peek(): ProbeHit | null {
+    return this.hit;
+  }
+
   take(): ProbeHit | null {
     const h = this.hit;
     this.hit = null;
     return h;
+  }
+
+  /** Removes every rule (the machine is booted again). */
+  clearAll(): void {
+    this.rules.clear();
+    this.hit = null;
+    set_kernel_probe(null);
   }
 
   /** Uninstalls the hook (the session ends). */

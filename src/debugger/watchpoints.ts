@@ -31,8 +31,11 @@ export interface Watchpoint {
   readonly description: string;
   readonly condition?: string;
   readonly hitCondition?: string;
-  /** The address spaces it watches. */
-  readonly mms: Set<mm_struct>;
+  /**
+   * The address spaces it watches, by mm id: ids are given in creation order, so they name the
+   * same address spaces when the debugger replays the run (reverse execution).
+   */
+  readonly mms: Set<number>;
   hits: number;
 }
 
@@ -86,18 +89,18 @@ export class WatchSet implements UaccessWatch {
   }
 
   watches(mm: mm_struct): boolean {
-    for (const w of this.list) if (w.mms.has(mm)) return true;
+    for (const w of this.list) if (w.mms.has(mm.id)) return true;
     return false;
   }
 
   /** fork without CLONE_VM: the child's copy of the address space is watched as well. */
   forked(parent: mm_struct, child: mm_struct): void {
-    for (const w of this.list) if (w.mms.has(parent)) w.mms.add(child);
+    for (const w of this.list) if (w.mms.has(parent.id)) w.mms.add(child.id);
   }
 
   /** The watchpoints an access of `size` bytes at `address` in `mm` triggers. */
   matching(mm: mm_struct, address: number, size: number, read: boolean, write: boolean): Watchpoint[] {
-    return this.list.filter((w) => w.mms.has(mm) && address < w.address + w.size && w.address < address + size
+    return this.list.filter((w) => w.mms.has(mm.id) && address < w.address + w.size && w.address < address + size
       && ((write && w.access !== 'read') || (read && w.access !== 'write')));
   }
 }

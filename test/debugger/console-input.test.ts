@@ -66,7 +66,7 @@ describe('debugger: a guest waiting for terminal input', function () {
     }
     [dir, cleanup] = tempDir('console-input-');
     writeFileSync(join(dir, 'reader.c'), GUEST);
-    execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O0', '-o', join(dir, 'reader'), join(dir, 'reader.c')]);
+    execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O0', '-g', '-o', join(dir, 'reader'), join(dir, 'reader.c')]);
   });
 
   after(function () {
@@ -128,6 +128,30 @@ describe('debugger: a guest waiting for terminal input', function () {
     assert.equal(await end, null);
     assert.equal(dbg.exitCode(), 0);
     assert.equal(term.output, '');
+  });
+
+  it('typed input is part of the history: stepped back before the read, the run reads the same line again', async () => {
+    const { dbg, term, next } = session([]);
+    dbg.setSourceBreakpoints(join(dir, 'reader.c'), [{ line: 13 }]);
+    dbg.start();
+    const atPrintf = next();
+    await untilReading(dbg);
+    term.input?.(new TextEncoder().encode('hello\n'));
+    let e = await atPrintf;
+    assert.equal(e?.reason, 'breakpoint');
+    const line = () => taskStack(dbg.kernel, dbg.images, dbg.task(e!.task.pid)!)[0].line;
+    dbg.stepBack(e.task, 'line');
+    e = await next();
+    assert.equal(e?.reason, 'step');
+    assert.equal(line(), 12, 'before the read');
+    assert.equal(tty_input_waiters(dbg.kernel).length, 0);
+    dbg.continue();
+    e = await next();
+    assert.equal(e?.reason, 'breakpoint', 'the line typed before comes in again where it came');
+    assert.equal(line(), 13);
+    dbg.continue();
+    assert.equal(await next(), null);
+    assert.equal(term.output, 'read 6: hello\n');
   });
 
   it('idle with nobody waiting for the terminal is a deadlock', async () => {
