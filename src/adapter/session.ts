@@ -102,6 +102,7 @@ export class ForkscopeSession extends LoggingDebugSession {
       supportsLoadedSourcesRequest: true,
       supportsModulesRequest: true,
       supportsDelayedStackTraceLoading: true,
+      supportsStepBack: true,
     };
     this.sendResponse(response);
   }
@@ -351,6 +352,14 @@ export class ForkscopeSession extends LoggingDebugSession {
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
     this.step(response, args.threadId, 'out', args.granularity);
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.resume(response, () => this.debugger.stepBack(this.taskOf(args.threadId), args.granularity === 'instruction' ? 'instruction' : 'line'));
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.resume(response, () => this.debugger.reverseContinue());
   }
 
   private resume(response: DebugProtocol.Response, go: () => void): void {
