@@ -16,6 +16,8 @@ export interface Example {
   name: string;
   /** Arguments after the program path. */
   args?: string[];
+  /** What the program reads on its standard input (default: nothing, /dev/null). */
+  stdin?: string;
   /** Linked against the shared C library: runs with the riscv64 sysroot (-L). */
   dynamic?: boolean;
   oracle: Oracle;
@@ -58,6 +60,11 @@ export const examples: Example[] = [
     why: 'qemu-user reverses the environment it passes to the new program (and a guest exec needs binfmt_misc)',
   },
   { name: 'threads', oracle: 'qemu', status: 0 },
+  {
+    name: 'minish', oracle: 'native', status: 3, needs: ['hello', 'crash-segv'],
+    stdin: './hello\n\n./nope\n./crash-segv\n./hello again\nexit 3\n',
+    why: 'the shell executes other programs, and a guest exec under qemu-user needs binfmt_misc',
+  },
   { name: 'cow', oracle: 'qemu', status: 0 },
   { name: 'zombie', oracle: 'qemu', status: 0 },
   {

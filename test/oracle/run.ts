@@ -1,5 +1,5 @@
 // Running an example under forkscope, under qemu-riscv64 and natively, the same way each time:
-// the fixed guest environment, stdin from /dev/null, no core files, and the outcome as
+// the fixed guest environment, stdin from /dev/null (or the example's input), no core files, and the outcome as
 // {status, stdout, stderr} with a signal death folded into 128 + N like a shell does.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -39,12 +39,13 @@ export function which(command: string): string | undefined {
 /** Generous: a wedged run should fail the test, not hang the suite. */
 const RUN_TIMEOUT_MS = 240_000;
 
-function runProgram(command: string, args: string[], cwd: string): Outcome {
+function runProgram(command: string, args: string[], cwd: string, stdin: string | undefined): Outcome {
   const result = spawnSync(command, args, {
     cwd,
     env: GUEST_ENV,
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
+    input: stdin,
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     timeout: RUN_TIMEOUT_MS,
     maxBuffer: 64 << 20,
   });
@@ -69,12 +70,12 @@ export function runForkscope(example: Example): Outcome {
   if (example.dynamic) args.push('-L', sysroot);
   if (example.mem) args.push('--mem', example.mem);
   args.push(`./${example.name}`, ...(example.args ?? []));
-  return runProgram(process.execPath, args, binDir);
+  return runProgram(process.execPath, args, binDir, example.stdin);
 }
 
 export function runQemu(qemu: string, example: Example): Outcome {
   const args = [...(example.dynamic ? ['-L', sysroot] : []), `./${example.name}`, ...(example.args ?? [])];
-  return runProgram(...withoutCoreFiles(qemu, args), binDir);
+  return runProgram(...withoutCoreFiles(qemu, args), binDir, example.stdin);
 }
 
 /** A folder with x86-64 builds of an example and of what it needs; remove it with dispose(). */
@@ -96,7 +97,7 @@ export class NativeBuild {
   }
 
   run(example: Example): Outcome {
-    return runProgram(...withoutCoreFiles(`./${example.name}`, example.args ?? []), this.dir);
+    return runProgram(...withoutCoreFiles(`./${example.name}`, example.args ?? []), this.dir, example.stdin);
   }
 
   dispose(): void {
