@@ -8,7 +8,7 @@
 // CLOCK_MONOTONIC, which is the host's clock there.
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import { GUEST_ENV } from '../../src/cli/env';
+import { DEFAULT_ENV } from '../../src/debugger/config';
 import { PAGE_SIZE } from '../../src/cpu/physmem';
 import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel } from '../../src/kernel/kernel';
@@ -41,7 +41,7 @@ function runInProcess(dir: string, argv: string[], onSyscall: (e: TraceEvent) =>
   const k = new Kernel({ memBytes: MEM_BYTES, seed: 0, root: dir });
   k.traceEnabled.add('syscalls');
   k.traceSinks.push(onSyscall);
-  const result = start_kernel(k, { filename: argv[0], argv, envp: GUEST_ENV });
+  const result = start_kernel(k, { filename: argv[0], argv, envp: DEFAULT_ENV });
   for (;;) {
     const r = k.run(50_000_000);
     if (r.kind === 'exited') break;

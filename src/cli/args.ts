@@ -13,6 +13,10 @@ export interface RunOptions {
   dmesg: boolean;
   stats: boolean;
   dumpState: string | undefined;
+  /** Write a recording of the run here (debugger/recording.ts). */
+  record: string | undefined;
+  /** Run this recording again: its program, arguments, memory, seed and terminal input. */
+  replay: string | undefined;
   program: string;
   args: string[];
 }
@@ -50,8 +54,9 @@ export function parseTrace(s: string): Set<string> {
 export function parseRunArgs(argv: string[], cwd: string): RunOptions {
   const o: RunOptions = {
     root: cwd, sysroot: undefined, memBytes: DEFAULT_MEM, seed: 0, trace: new Set(), dmesg: false,
-    stats: false, dumpState: undefined, program: '', args: [],
+    stats: false, dumpState: undefined, record: undefined, replay: undefined, program: '', args: [],
   };
+  const fixed: string[] = [];
   let i = 0;
   const value = (name: string): string => {
     const v = argv[++i];
@@ -69,19 +74,29 @@ export function parseRunArgs(argv: string[], cwd: string): RunOptions {
     switch (name) {
       case '--root': o.root = get(); break;
       case '-L': case '--sysroot': o.sysroot = get(); break;
-      case '--mem': o.memBytes = parseSize(get()); break;
+      case '--mem': o.memBytes = parseSize(get()); fixed.push(name); break;
       case '--seed': {
         const s = get();
         if (!/^\d+$/.test(s) || Number(s) > Number.MAX_SAFE_INTEGER) throw new UsageError(`--seed: '${s}' is not a non-negative integer`);
         o.seed = Number(s);
+        fixed.push(name);
         break;
       }
       case '--trace': o.trace = parseTrace(get()); break;
       case '--dmesg': o.dmesg = true; break;
       case '--stats': o.stats = true; break;
       case '--dump-state': o.dumpState = get(); break;
+      case '--record': o.record = get(); break;
+      case '--replay': o.replay = get(); break;
       default: throw new UsageError(`unknown option '${a}'`);
     }
+  }
+  if (o.replay !== undefined) {
+    // The recording fixes what the run depended on.
+    if (i < argv.length) throw new UsageError('--replay runs the recorded program with its recorded arguments: give no PROGRAM');
+    if (fixed.length > 0) throw new UsageError(`--replay: ${fixed[0]} is fixed by the recording`);
+    if (o.record !== undefined) throw new UsageError('--record and --replay cannot be used together');
+    return o;
   }
   if (i >= argv.length) throw new UsageError('no PROGRAM given');
   o.program = argv[i];
@@ -90,7 +105,8 @@ export function parseRunArgs(argv: string[], cwd: string): RunOptions {
 }
 
 export const USAGE = `usage: forkscope run [--root DIR] [-L DIR | --sysroot DIR] [--mem SIZE] [--seed N]
-                     [--trace LIST] [--dmesg] [--stats] [--dump-state FILE] PROGRAM [ARG...]
+                     [--trace LIST] [--dmesg] [--stats] [--dump-state FILE] [--record FILE] PROGRAM [ARG...]
+       forkscope run [--root DIR] [-L DIR | --sysroot DIR] [--trace LIST] [--dmesg] [--stats] [--dump-state FILE] --replay FILE
 
 Runs a RISC-V (RV64GC) Linux program on Forkscope's emulated kernel.
   --root DIR        the guest's / (default: the current directory); PROGRAM is a guest path
@@ -101,4 +117,7 @@ Runs a RISC-V (RV64GC) Linux program on Forkscope's emulated kernel.
   --dmesg           print the kernel log on stderr at the end
   --stats           print instructions, wall time and MIPS on stderr at the end
   --dump-state FILE write the kernel's state as JSON at exit
+  --record FILE     write a recording of the run: the launch, the terminal's input, how it ended
+  --replay FILE     run a recording again (its program, arguments, memory, seed and input) and
+                    check it ends the same: if not, say how and exit with 125
 `;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { ElfError, parseElf, validateForExec } from '../elf';
 import { TRACE_CATEGORIES } from '../kernel/trace';
+import { loadRecording, sha256File, type InputLog, type Recording } from './recording';
 
 /** What a user may write in launch.json (all optional except `program`). */
 export interface LaunchConfig {
@@ -21,6 +22,7 @@ export interface LaunchConfig {
   stopOnEntry?: unknown;
   console?: unknown;
   trace?: unknown;
+  replay?: unknown;
 }
 
 export type ConsoleKind = 'internalConsole' | 'integratedTerminal';
@@ -43,11 +45,13 @@ export interface LaunchPlan {
   stopOnEntry: boolean;
   console: ConsoleKind;
   trace: Set<string>;
+  /** A recorded run to debug again (`forkscope run --record`): its input answers the guest's reads. */
+  replay: { recording: Recording; log: InputLog } | undefined;
 }
 
 export class LaunchError extends Error {}
 
-/** The guest's default environment: fixed, so runs are reproducible (as `forkscope run`). */
+/** The guest's default environment: fixed, so runs are reproducible and independent of the host's (`forkscope run` gives the same). */
 export const DEFAULT_ENV = ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/', 'TERM=dumb', 'LANG=C'];
 export const DEFAULT_MEMORY = 256 * 1024 * 1024;
 const MIN_MEMORY = 16 * 1024 * 1024;
@@ -75,6 +79,7 @@ export function planLaunch(c: LaunchConfig, base: string): LaunchPlan {
   if (sysroot !== undefined && !isDir(sysroot)) throw new LaunchError(`"sysroot" (${sysroot}) is not a directory.`);
   const cwd = c.cwd === undefined ? '/' : str(c.cwd, 'cwd');
   if (!cwd.startsWith('/')) throw new LaunchError(`"cwd" (${cwd}) must be an absolute path in the guest, such as "/" or "/tmp".`);
+  if (c.replay !== undefined) return replayPlan(c, base, { hostProgram, root, guestProgram, sysroot, cwd });
   return {
     hostProgram, root, guestProgram, sysroot, cwd,
     argv: [guestProgram, ...strings(c.args, 'args')],
@@ -84,6 +89,44 @@ export function planLaunch(c: LaunchConfig, base: string): LaunchPlan {
     stopOnEntry: bool(c.stopOnEntry, 'stopOnEntry', false),
     console: consoleKind(c.console),
     trace: trace(c.trace),
+    replay: undefined,
+  };
+}
+
+/**
+ * A launch of a recorded run: the recording gives what the run depended on (arguments, memory,
+ * seed, the terminal's input) and runs the program as it was named then; `program` must be the
+ * file that was recorded, at the same place under `root`.
+ */
+function replayPlan(c: LaunchConfig, base: string, where: Pick<LaunchPlan, 'hostProgram' | 'root' | 'guestProgram' | 'sysroot' | 'cwd'>): LaunchPlan {
+  const file = resolve(base, str(c.replay, 'replay'));
+  let loaded: { recording: Recording; log: InputLog };
+  try {
+    loaded = loadRecording(file);
+  } catch (e) {
+    throw new LaunchError(`"replay": ${(e as Error).message}`);
+  }
+  const r = loaded.recording;
+  for (const field of ['args', 'env', 'memory', 'seed', 'cwd'] as const) {
+    if (c[field] !== undefined) throw new LaunchError(`"${field}" cannot be given with "replay": the recording fixes it.`);
+  }
+  if (resolve(where.root, '.' + (r.program.startsWith('/') ? r.program : `/${r.program}`)) !== where.hostProgram) {
+    throw new LaunchError(`"replay": the recording ran ${r.program} in its root; "program" must be that file under "root" (${where.root}).`);
+  }
+  if (sha256File(where.hostProgram) !== r.programSha256) {
+    throw new LaunchError(`"replay": ${where.hostProgram} is not the program that was recorded (its SHA-256 differs): rebuilt since?`);
+  }
+  return {
+    ...where,
+    // As the recorded run named it: argv[0] is part of what the program saw.
+    argv: [r.program, ...r.args],
+    envp: [...DEFAULT_ENV],
+    memBytes: r.memBytes,
+    seed: r.seed,
+    stopOnEntry: bool(c.stopOnEntry, 'stopOnEntry', false),
+    console: 'internalConsole',
+    trace: trace(c.trace),
+    replay: loaded,
   };
 }
 

@@ -24,6 +24,7 @@ import type { mm_struct } from '../kernel/mm/mm_types';
 import { ProbeHub } from './probe';
 import { comparePositions, describePosition, History, positionOf, type Position } from './history';
 import { replayConsole, type ReplayConsole } from './replay_console';
+import { recordedConsole } from './recording';
 import { previousEvent, previousLine, type PastEvent } from './reverse';
 import { writeMemory } from './memory';
 import { REG_SP } from '../cpu/state';
@@ -117,7 +118,8 @@ export class Debugger {
   constructor(readonly plan: LaunchPlan, private readonly listener: DebuggerListener, console: MachineConsole) {
     this.images = new ImageStore(plan.root, plan.sysroot);
     this.images.image(plan.guestProgram);
-    this.console = replayConsole(console);
+    // A recorded run's terminal answers from the recording (recording.ts).
+    this.console = replayConsole(plan.replay === undefined ? console : recordedConsole(console, plan.replay.log, plan.replay.recording).console);
     // Kernel frames of sleeping tasks show where they sleep. They are read from JavaScript stack
     // traces, which must be deep enough to hold a whole kernel path.
     Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 200);
@@ -149,7 +151,8 @@ export class Debugger {
     this.machine = k;
     this.control = new RunControl(k, this.breakpoints, this.probe, this.watchpoints, this.images, () => this.afterSlice(),
       (h) => this.acceptBreakpoint(h.task, h.pc), (hit) => this.acceptWatch(hit), (inKernel) => this.atPosition(inKernel));
-    this.booted = start_kernel(k, { filename: plan.guestProgram, argv: plan.argv, envp: plan.envp });
+    // argv[0] is how the program is run: its guest path, or as a recorded run named it.
+    this.booted = start_kernel(k, { filename: plan.argv[0], argv: plan.argv, envp: plan.envp });
     const cwdError = set_initial_cwd(k, plan.cwd);
     if (cwdError !== null) throw new Error(`"cwd": ${cwdError}`);
   }

@@ -7,6 +7,7 @@
  * a part of the run the user has already seen, output is dropped.
  */
 import { is_async_console, type MachineConsole } from '../kernel/drivers/tty/console';
+import { InputLog } from './recording';
 
 export type ReplayConsole = MachineConsole & {
   /** Output is dropped (a replay of what was seen). */
@@ -25,24 +26,9 @@ export function replayConsole(live: MachineConsole): ReplayConsole {
     winsize: (fd: number) => live.winsize(fd),
   };
   if (is_async_console(live)) return Object.assign(output, { listen: live.listen.bind(live), rewind: () => undefined });
-  /** The answers of `read`, in order: the bytes, or a count of 0 or less. */
-  const answers: (Uint8Array | number)[] = [];
-  let next = 0;
+  const log = new InputLog();
   return Object.assign(output, {
-    rewind: () => {
-      next = 0;
-    },
-    read(fd: number, dst: Uint8Array): number {
-      if (next < answers.length) {
-        const a = answers[next++];
-        if (typeof a === 'number') return a;
-        dst.set(a.subarray(0, dst.length));
-        return Math.min(a.length, dst.length);
-      }
-      const n = live.read(fd, dst);
-      answers.push(n > 0 ? dst.slice(0, n) : n);
-      next++;
-      return n;
-    },
+    rewind: () => log.rewind(),
+    read: (fd: number, dst: Uint8Array) => log.read(fd, dst, live),
   });
 }

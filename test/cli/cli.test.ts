@@ -1,6 +1,6 @@
 /**
  * The `forkscope run` contract, through the built CLI (dist/cli.js, bundled by `npm run build`):
- * exit statuses, the one-line errors, --stats, --trace, usage errors.
+ * exit statuses, the one-line errors, --stats, --trace, usage errors, --record and --replay.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,8 +12,8 @@ const ROOT = resolve(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const EXAMPLES = join(ROOT, 'examples', 'bin');
 
-function forkscope(args: string[], cwd = EXAMPLES) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+function forkscope(args: string[], cwd = EXAMPLES, input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000, input });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -82,5 +82,59 @@ describe('cli: forkscope run', function () {
     assert.match(bad.stderr, /^forkscope: --mem: 'lots' is not a size/);
     assert.match(forkscope(['run', '--trace', 'bogus', './hello']).stderr, /unknown category 'bogus'/);
     assert.match(forkscope(['run', '--root', '/nonexistent-dir', './hello']).stderr, /^forkscope: root \/nonexistent-dir/);
+  });
+
+  describe('--record and --replay', function () {
+    let dir: string;
+    before(function () {
+      if (!existsSync(join(EXAMPLES, 'minish'))) this.skip();
+      dir = mkdtempSync(join(tmpdir(), 'forkscope-rec-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    const SESSION = './hello\n./crash-segv\nexit 3\n';
+
+    it('records a run with its input, and replays it to the same end without reading stdin', function () {
+      const file = join(dir, 'run.json');
+      const live = forkscope(['run', '--record', file, './minish'], EXAMPLES, SESSION);
+      assert.equal(live.status, 3);
+      assert.match(live.stdout, /^Hello from a RISC-V guest!\nwriting to address 0\.\.\.\n\[killed by signal 11\]\n$/);
+      const rec = JSON.parse(readFileSync(file, 'utf8')) as { program: string; input: string[]; end: { exitCode: number; instructions: number } };
+      assert.equal(rec.program, './minish');
+      assert.equal(rec.input.map((a) => typeof a === 'string' ? Buffer.from(a, 'base64').toString() : '').join(''), SESSION);
+      assert.equal(rec.end.exitCode, 3);
+      const again = forkscope(['run', '--replay', file], EXAMPLES, 'exit 9\n');
+      assert.equal(again.stderr, '');
+      assert.equal(again.stdout, live.stdout);
+      assert.equal(again.status, 3);
+    });
+
+    it('says how a replay that does not end as recorded differs, with status 125', function () {
+      const file = join(dir, 'edited.json');
+      forkscope(['run', '--record', file, './minish'], EXAMPLES, SESSION);
+      const rec = JSON.parse(readFileSync(file, 'utf8')) as { input: (string | number)[] };
+      rec.input = [Buffer.from('exit 4\n').toString('base64')];
+      writeFileSync(file, JSON.stringify(rec));
+      const r = forkscope(['run', '--replay', file]);
+      assert.equal(r.status, 125);
+      assert.match(r.stderr, /^forkscope: the replay did not end as .* did: \d+ instructions, recorded \d+; .*exit status 4, recorded 3\n$/);
+    });
+
+    it('refuses a file that is not a recording, a program given with --replay, and another build of the program', function () {
+      const notOne = join(dir, 'not.json');
+      writeFileSync(notOne, '{"hello": 1}');
+      const r = forkscope(['run', '--replay', notOne]);
+      assert.equal(r.status, 2);
+      assert.match(r.stderr, /^forkscope: .*not\.json is not a Forkscope recording: it has no "forkscope": "recording"\n$/);
+      const file = join(dir, 'run.json');
+      assert.match(forkscope(['run', '--replay', file, './hello']).stderr, /give no PROGRAM/);
+      assert.match(forkscope(['run', '--replay', file, '--seed', '2']).stderr, /--seed is fixed by the recording/);
+      const rec = JSON.parse(readFileSync(file, 'utf8')) as { program: string };
+      rec.program = './hello';
+      writeFileSync(join(dir, 'other.json'), JSON.stringify(rec));
+      const other = forkscope(['run', '--replay', join(dir, 'other.json')]);
+      assert.equal(other.status, 2);
+      assert.match(other.stderr, /is not the program that was recorded/);
+    });
   });
 });

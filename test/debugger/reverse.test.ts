@@ -5,13 +5,16 @@
  * forwards: the same position, the same registers, the same line.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { planLaunch } from '../../src/debugger/config';
 import type { Debugger, StopEvent } from '../../src/debugger/debugger';
 import { store } from '../../src/debugger/cvalue';
 import { evaluate } from '../../src/debugger/expr';
 import { taskStack } from '../../src/debugger/stack';
-import { BIN, session, SOURCES } from './session';
+import { BIN, ROOT, session, SOURCES } from './session';
 
 const COW = join(SOURCES, 'cow.c');
 
@@ -211,5 +214,52 @@ describe('debugger: going back in time', function () {
     assert.match(seen(dbg, e), / main:43 /);
     assert.equal(value(dbg, e, 'global'), '7', 'the write at line 37 is part of the replayed past');
     dbg.terminate();
+  });
+});
+
+describe('debugger: a recorded run launched again (replay)', function () {
+  let dir: string;
+  before(function () {
+    if (!existsSync(join(BIN, 'minish'))) this.skip();
+    const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    dir = mkdtempSync(join(tmpdir(), 'forkscope-replay-'));
+  });
+  after(() => dir !== undefined && rmSync(dir, { recursive: true, force: true }));
+
+  it('debugs the recorded run: the recorded input answers, the same stops, the same output and end', async () => {
+    const file = join(dir, 'run.json');
+    const live = spawnSync(process.execPath, [join(ROOT, 'bin', 'forkscope.js'), 'run', '--record', file, './minish'],
+      { cwd: BIN, input: './hello\n./crash-segv\nexit 3\n', encoding: 'utf8' });
+    assert.equal(live.status, 3, live.stderr);
+    let output = '';
+    const { dbg, next } = session('minish', false, { replay: file, root: BIN }, {
+      write: (_fd, src) => {
+        output += Buffer.from(src).toString();
+        return src.length;
+      },
+      read: () => 0,
+      isatty: () => false,
+      winsize: () => null,
+    });
+    dbg.setSourceBreakpoints(join(SOURCES, 'minish.c'), [{ line: 80 }]);
+    dbg.start();
+    const commands: string[] = [];
+    for (let e = await next(); e !== null; e = await next()) {
+      commands.push(e.reason === 'exception' ? `${e.reason} ${e.description}` : `${e.reason} ${taskStack(dbg.kernel, dbg.images, e.task)[0].line}`);
+      dbg.continue();
+    }
+    assert.equal(commands.length, 3, commands.join(', '));
+    assert.deepEqual(commands.slice(0, 2), ['breakpoint 80', 'breakpoint 80'], './hello, then ./crash-segv');
+    assert.match(commands[2], /^exception .*SIGSEGV/, 'crash-segv dies as it did');
+    assert.equal(dbg.exitCode(), 3);
+    assert.equal(output, live.stdout);
+  });
+
+  it('refuses launch fields the recording fixes, and another program', function () {
+    const file = join(dir, 'run.json');
+    assert.throws(() => planLaunch({ program: join(BIN, 'minish'), replay: file, args: ['x'] }, ROOT), /"args" cannot be given with "replay"/);
+    assert.throws(() => planLaunch({ program: join(BIN, 'hello'), replay: file }, ROOT), /the recording ran \.\/minish in its root/);
+    assert.throws(() => planLaunch({ program: join(BIN, 'minish'), replay: join(dir, 'none.json') }, ROOT), /"replay": cannot read the recording/);
   });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GUEST_ENV } from '../../src/cli/env';
+import { DEFAULT_ENV } from '../../src/debugger/config';
 import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel } from '../../src/kernel/kernel';
 import { TRACE_CATEGORIES, type TraceEvent } from '../../src/kernel/trace';
@@ -52,7 +52,7 @@ describe('kernel: a fork bomb', function () {
       const events: TraceEvent[] = [];
       TRACE_CATEGORIES.forEach((c) => k.traceEnabled.add(c));
       k.traceSinks.push((e) => events.push(e));
-      const result = start_kernel(k, { filename: './bomb', argv: ['./bomb'], envp: GUEST_ENV });
+      const result = start_kernel(k, { filename: './bomb', argv: ['./bomb'], envp: DEFAULT_ENV });
       let r = k.run(200_000_000);
       while (r.kind === 'budget') r = k.run(200_000_000);
       assert.equal(r.kind, 'exited');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GUEST_ENV } from '../../src/cli/env';
+import { DEFAULT_ENV } from '../../src/debugger/config';
 import type { Console, winsize } from '../../src/kernel/drivers/tty/console';
 import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel } from '../../src/kernel/kernel';
@@ -132,7 +132,7 @@ describe('fs: system calls compared with Linux', function () {
       copyFileSync(join(bin, 'fs_tty'), join(root, 'fs_tty'));
       const term = new FakeTerminal('typed line\n');
       const k = new Kernel({ memBytes: 64 << 20, seed: 0, root, console: term });
-      const result = start_kernel(k, { filename: './fs_tty', argv: ['./fs_tty'], envp: GUEST_ENV });
+      const result = start_kernel(k, { filename: './fs_tty', argv: ['./fs_tty'], envp: DEFAULT_ENV });
       while (k.run(100_000_000).kind === 'budget');
       assert.equal(result.status, 0);
       assert.equal(term.output, [

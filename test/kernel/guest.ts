@@ -9,7 +9,7 @@ import { start_kernel, type init_result } from '../../src/kernel/init/main';
 import { Kernel, type RunResult } from '../../src/kernel/kernel';
 import type { TraceEvent } from '../../src/kernel/trace';
 import { TRACE_CATEGORIES } from '../../src/kernel/trace';
-import { GUEST_ENV } from '../../src/cli/env';
+import { DEFAULT_ENV } from '../../src/debugger/config';
 
 export const EXAMPLES = resolve(__dirname, '..', '..', 'examples', 'bin');
 
@@ -83,7 +83,7 @@ export function runGuest(program: string, args: string[] = [], o: GuestOptions =
   const events: TraceEvent[] = [];
   TRACE_CATEGORIES.forEach((c) => k.traceEnabled.add(c));
   k.traceSinks.push((e) => events.push(e));
-  const result = start_kernel(k, { filename: program, argv: [program, ...args], envp: GUEST_ENV });
+  const result = start_kernel(k, { filename: program, argv: [program, ...args], envp: DEFAULT_ENV });
   let last: RunResult = { kind: 'budget' };
   let budget = o.maxInsns ?? Infinity;
   while (budget > 0) {

@@ -4,7 +4,7 @@
  * interesting locals — is readable from the snapshot, for running and for sleeping tasks alike.
  */
 import assert from 'node:assert/strict';
-import { GUEST_ENV } from '../../src/cli/env';
+import { DEFAULT_ENV } from '../../src/debugger/config';
 import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel } from '../../src/kernel/kernel';
 import { set_kernel_probe } from '../../src/kernel/kfunc';
@@ -16,7 +16,7 @@ function boot(program: string): { k: Kernel; console: RecordingConsole } {
   const console = new RecordingConsole();
   const k = new Kernel({ memBytes: 128 * 1024 * 1024, seed: 0, root: EXAMPLES, console });
   k.captureKernelLines = true;
-  start_kernel(k, { filename: program, argv: [program], envp: GUEST_ENV });
+  start_kernel(k, { filename: program, argv: [program], envp: DEFAULT_ENV });
   return { k, console };
 }
 

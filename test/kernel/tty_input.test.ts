@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GUEST_ENV } from '../../src/cli/env';
+import { DEFAULT_ENV } from '../../src/debugger/config';
 import type { AsyncConsole } from '../../src/kernel/drivers/tty/console';
 import { tty_input_awaited } from '../../src/kernel/drivers/tty/tty';
 import { tty_insert_flip_string } from '../../src/kernel/drivers/tty/tty_buffer';
@@ -57,7 +57,7 @@ describe('tty: a terminal whose input arrives while the guest waits', function (
   it('reads sleep until input, signals interrupt them, poll and select wait for it, VEOF and hangup end it', function () {
     const term = new TypedTerminal();
     const k = new Kernel({ memBytes: 64 << 20, seed: 0, root: bin, console: term });
-    const result = start_kernel(k, { filename: './tty_input', argv: ['./tty_input'], envp: GUEST_ENV });
+    const result = start_kernel(k, { filename: './tty_input', argv: ['./tty_input'], envp: DEFAULT_ENV });
     /** Runs until every task is asleep (or the end); says where the guest sleeps. */
     const runUntilIdle = (): string => {
       let kind: string;

@@ -11,7 +11,7 @@ import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel } from '../../src/kernel/kernel';
 import { Task, TASK_KILLABLE, TASK_RUNNING } from '../../src/kernel/task';
 import { VM_STACK_INCOMPLETE_SETUP } from '../../src/kernel/mm/vm_flags';
-import { GUEST_ENV } from '../../src/cli/env';
+import { DEFAULT_ENV } from '../../src/debugger/config';
 import { EXAMPLES, haveExample, RecordingConsole } from './guest';
 
 /** Runs vfork-exec, stopping at the entry of each function in `stops` (every time). */
@@ -25,7 +25,7 @@ function runWithStops(stops: string[], onStop: (fn: string, t: Task) => void): R
     },
   });
   try {
-    start_kernel(k, { filename: './vfork-exec', argv: ['./vfork-exec'], envp: GUEST_ENV });
+    start_kernel(k, { filename: './vfork-exec', argv: ['./vfork-exec'], envp: DEFAULT_ENV });
     for (let i = 0; i < 10_000; i++) {
       const r = k.run(100_000_000);
       if (r.kind === 'exited' || r.kind === 'idle') break;
