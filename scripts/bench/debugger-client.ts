@@ -72,7 +72,7 @@ async function benchRun(withBreakpoints: boolean): Promise<{ ms: number; verifie
 }
 
 async function main(): Promise<void> {
-  const out: Record<string, number[]> = { launch: [], next: [], stackTrace: [], taskStruct: [], bare: [], unhit: [], unhitVerified: [], unhitStops: [] };
+  const out: Record<string, number[]> = { launch: [], next: [], stepBack: [], stepBackLong: [], stackTrace: [], taskStruct: [], bare: [], unhit: [], unhitVerified: [], unhitStops: [] };
 
   // The run loop with and without 20 unhit breakpoints, alternating so drift hits both alike.
   for (let i = 0; i < Math.max(3, Math.round(samples / 10)); i++) {
@@ -103,7 +103,36 @@ async function main(): Promise<void> {
         const top = (await dc.stackTraceRequest({ threadId: thread, levels: 1 })).body.stackFrames[0];
         if (top?.name !== 'main') break;
       }
+      // Step back a line and forwards again, in main: each step back replays from boot.
+      for (let n = 0; n < Math.min(samples, 10); n++) {
+        s = dc.waitForEvent('stopped');
+        const start = process.hrtime.bigint();
+        await dc.stepBackRequest({ threadId: thread });
+        await s;
+        out.stepBack.push(ms(start));
+        s = dc.waitForEvent('stopped');
+        await dc.nextRequest({ threadId: thread });
+        await s;
+      }
     }
+    await dc.stop();
+  }
+
+  // A step back by instruction late in a long run (bench 0.1, stopped in exit): the replay's cost.
+  for (let i = 0; i < 3; i++) {
+    const dc = await session();
+    const initialized = dc.waitForEvent('initialized');
+    await dc.launchRequest({ program: join(root, 'examples', 'bin', 'bench'), args: ['0.1'] } as DebugProtocol.LaunchRequestArguments);
+    await initialized;
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'exit' }] });
+    let s = dc.waitForEvent('stopped');
+    await dc.configurationDoneRequest();
+    const thread = ((await s) as DebugProtocol.StoppedEvent).body.threadId as number;
+    s = dc.waitForEvent('stopped');
+    const start = process.hrtime.bigint();
+    await dc.stepBackRequest({ threadId: thread, granularity: 'instruction' });
+    await s;
+    out.stepBackLong.push(ms(start));
     await dc.stop();
   }
 

@@ -1,6 +1,7 @@
 // The debugger (issue 5): how quickly the editor gets answers — `next` → stopped, a stack trace
 // with kernel frames, the variables of a task_struct, and launch → first stop — as medians over
-// many requests, timed by a DAP client over stdio (scripts/bench/debugger-client.ts). Aims:
+// many requests, timed by a DAP client over stdio (scripts/bench/debugger-client.ts), and what
+// a step back costs (a replay from boot: short in main, the whole run late in bench). Aims:
 // next ≤ 20 ms, launch ≤ 300 ms. And the cost of breakpoints that are set but never hit:
 // `bench 0.1` with 20 of them against without, aim ≤ 10 % slower.
 import { spawnSync } from 'node:child_process';
@@ -39,6 +40,8 @@ export const debuggerSection: Section = {
     const m = JSON.parse(r.stdout) as Record<string, number[]>;
     return [
       { label: 'next → stopped', value: fmt(m.next), note: `median of ${m.next.length} line steps in main; aim ≤ 20 ms` },
+      { label: 'stepBack → stopped', value: fmt(m.stepBack), note: `median of ${m.stepBack.length} line steps back in main (a replay from boot each)` },
+      { label: 'stepBack late in bench 0.1', value: fmt(m.stepBackLong), note: `median of ${m.stepBackLong.length}: one instruction back, stopped in exit, a replay of the whole run` },
       { label: 'stackTrace (kernel frames)', value: fmt(m.stackTrace), note: `median of ${m.stackTrace.length}, stopped in copy_process` },
       { label: 'task_struct variables', value: fmt(m.taskStruct), note: `scopes + Task + its fields, median of ${m.taskStruct.length}` },
       { label: 'launch → first stop', value: fmt(m.launch), note: `median of ${m.launch.length} launches with stopOnEntry; aim ≤ 300 ms` },
