@@ -36,7 +36,7 @@ async function launchToStop(dc: DebugClient, program: string): Promise<{ ms: num
  * Breakpoints examples/bin/bench never reaches: its usage-error lines, C library functions it
  * links but does not call, and kernel functions of system calls no task makes.
  */
-const UNHIT_LINES = [133, 134];
+const UNHIT_LINES = [91, 92];
 const UNHIT_FUNCTIONS = ['abort', '__libc_fatal', 'qsort', '__assert_fail', 'raise', '__getpid',
   'wait_for_vfork_done', 'sys_kill', 'sys_pipe2', 'sys_wait4', 'futex_wait', 'pipe_read', 'sys_clone', 'sys_nanosleep',
   'sys_mremap', 'sys_rt_sigreturn', 'sys_dup3', 'sys_getppid'];
