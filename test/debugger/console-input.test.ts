@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { planLaunch } from '../../src/debugger/config';
 import { Debugger, type StopEvent } from '../../src/debugger/debugger';
 import { taskStack } from '../../src/debugger/stack';
-import type { AsyncConsole, ConsoleInput } from '../../src/kernel/drivers/tty/console';
 import { tty_input_waiters } from '../../src/kernel/drivers/tty/tty';
 import { tempDir } from '../kernel/fs_machine';
+import { TypedTerminal } from '../kernel/guest';
 
 const GUEST = `#include <stdio.h>
 #include <unistd.h>
@@ -31,29 +31,6 @@ int main(int argc, char **argv)
 	return n;
 }
 `;
-
-/** A terminal the test types into through the listener the debugger registered. */
-class TestTerminal implements AsyncConsole {
-  output = '';
-  input: ConsoleInput | null = null;
-
-  write(_fd: number, src: Uint8Array): number {
-    this.output += Buffer.from(src).toString('latin1');
-    return src.length;
-  }
-
-  listen(input: ConsoleInput): void {
-    this.input = input;
-  }
-
-  isatty(): boolean {
-    return true;
-  }
-
-  winsize(): { rows: number; cols: number } {
-    return { rows: 24, cols: 80 };
-  }
-}
 
 describe('debugger: a guest waiting for terminal input', function () {
   let dir: string;
@@ -74,7 +51,7 @@ describe('debugger: a guest waiting for terminal input', function () {
   });
 
   function session(args: string[]) {
-    const term = new TestTerminal();
+    const term = new TypedTerminal();
     let waiting: ((e: StopEvent | null) => void) | null = null;
     const dbg = new Debugger(planLaunch({ program: join(dir, 'reader'), args, stopOnEntry: false }, dir), {
       stopped: (e) => waiting?.(e),

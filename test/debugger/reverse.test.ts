@@ -14,6 +14,7 @@ import type { Debugger, StopEvent } from '../../src/debugger/debugger';
 import { store } from '../../src/debugger/cvalue';
 import { evaluate } from '../../src/debugger/expr';
 import { taskStack } from '../../src/debugger/stack';
+import { RecordingConsole } from '../kernel/guest';
 import { BIN, ROOT, session, SOURCES } from './session';
 
 const COW = join(SOURCES, 'cow.c');
@@ -232,16 +233,8 @@ describe('debugger: a recorded run launched again (replay)', function () {
     const live = spawnSync(process.execPath, [join(ROOT, 'bin', 'forkscope.js'), 'run', '--record', file, './minish'],
       { cwd: BIN, input: './hello\n./crash-segv\nexit 3\n', encoding: 'utf8' });
     assert.equal(live.status, 3, live.stderr);
-    let output = '';
-    const { dbg, next } = session('minish', false, { replay: file, root: BIN }, {
-      write: (_fd, src) => {
-        output += Buffer.from(src).toString();
-        return src.length;
-      },
-      read: () => 0,
-      isatty: () => false,
-      winsize: () => null,
-    });
+    const terminal = new RecordingConsole();
+    const { dbg, next } = session('minish', false, { replay: file, root: BIN }, terminal);
     dbg.setSourceBreakpoints(join(SOURCES, 'minish.c'), [{ line: 80 }]);
     dbg.start();
     const commands: string[] = [];
@@ -253,7 +246,7 @@ describe('debugger: a recorded run launched again (replay)', function () {
     assert.deepEqual(commands.slice(0, 2), ['breakpoint 80', 'breakpoint 80'], './hello, then ./crash-segv');
     assert.match(commands[2], /^exception .*SIGSEGV/, 'crash-segv dies as it did');
     assert.equal(dbg.exitCode(), 3);
-    assert.equal(output, live.stdout);
+    assert.equal(terminal.output, live.stdout);
   });
 
   it('refuses launch fields the recording fixes, and another program', function () {

@@ -10,10 +10,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ENV } from '../../src/debugger/config';
-import type { Console, winsize } from '../../src/kernel/drivers/tty/console';
 import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel } from '../../src/kernel/kernel';
-import { exitStatus, runGuest } from './guest';
+import { exitStatus, RecordingConsole, runGuest } from './guest';
 import { tempDir } from './fs_machine';
 
 const SRC = join(__dirname, 'fs_guests');
@@ -130,7 +129,7 @@ describe('fs: system calls compared with Linux', function () {
     const [root, clean] = tempDir('fs-tty-');
     try {
       copyFileSync(join(bin, 'fs_tty'), join(root, 'fs_tty'));
-      const term = new FakeTerminal('typed line\n');
+      const term = new RecordingConsole('typed line\n', { rows: 30, cols: 100 });
       const k = new Kernel({ memBytes: 64 << 20, seed: 0, root, console: term });
       const result = start_kernel(k, { filename: './fs_tty', argv: ['./fs_tty'], envp: DEFAULT_ENV });
       while (k.run(100_000_000).kind === 'budget');
@@ -158,33 +157,3 @@ describe('fs: system calls compared with Linux', function () {
     }
   });
 });
-
-/** A console that says it is a 30×100 terminal; what the guest writes is kept, in order. */
-class FakeTerminal implements Console {
-  output = '';
-  private input: Buffer;
-
-  constructor(input: string) {
-    this.input = Buffer.from(input);
-  }
-
-  write(_fd: number, src: Uint8Array): number {
-    this.output += Buffer.from(src).toString('latin1');
-    return src.length;
-  }
-
-  read(_fd: number, dst: Uint8Array): number {
-    const n = Math.min(dst.length, this.input.length);
-    dst.set(this.input.subarray(0, n));
-    this.input = this.input.subarray(n);
-    return n;
-  }
-
-  isatty(): boolean {
-    return true;
-  }
-
-  winsize(): winsize {
-    return { rows: 30, cols: 100 };
-  }
-}

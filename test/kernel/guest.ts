@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Console } from '../../src/kernel/drivers/tty/console';
+import type { AsyncConsole, Console, ConsoleInput, winsize } from '../../src/kernel/drivers/tty/console';
 import { start_kernel, type init_result } from '../../src/kernel/init/main';
 import { Kernel, type RunResult } from '../../src/kernel/kernel';
 import type { TraceEvent } from '../../src/kernel/trace';
@@ -17,18 +17,24 @@ export function haveExample(name: string): boolean {
   return existsSync(join(EXAMPLES, name));
 }
 
-/** A console that keeps stdout and stderr and feeds stdin from a string. */
+/**
+ * A console that keeps stdout and stderr (apart, and together in order) and feeds stdin from a
+ * string; with a window size it says it is a terminal of that size.
+ */
 export class RecordingConsole implements Console {
   readonly out: Uint8Array[] = [];
   readonly err: Uint8Array[] = [];
+  /** Everything written, in order. */
+  output = '';
   private input: Uint8Array;
 
-  constructor(stdin = '') {
+  constructor(stdin = '', private readonly terminal: winsize | null = null) {
     this.input = new TextEncoder().encode(stdin);
   }
 
   write(fd: number, src: Uint8Array): number {
     (fd === 2 ? this.err : this.out).push(src.slice());
+    this.output += Buffer.from(src).toString('latin1');
     return src.length;
   }
 
@@ -40,11 +46,11 @@ export class RecordingConsole implements Console {
   }
 
   isatty(): boolean {
-    return false;
+    return this.terminal !== null;
   }
 
-  winsize(): null {
-    return null;
+  winsize(): winsize | null {
+    return this.terminal;
   }
 
   get stdout(): string {
@@ -53,6 +59,33 @@ export class RecordingConsole implements Console {
 
   get stderr(): string {
     return Buffer.concat(this.err).toString('utf8');
+  }
+}
+
+/**
+ * An asynchronous 24×80 terminal, as the debug adapter's: what the guest writes is kept in
+ * order; the test types through the listener the machine's owner registered (`input`), or
+ * pushes input into the kernel itself as the debugger would.
+ */
+export class TypedTerminal implements AsyncConsole {
+  output = '';
+  input: ConsoleInput | null = null;
+
+  write(_fd: number, src: Uint8Array): number {
+    this.output += Buffer.from(src).toString('latin1');
+    return src.length;
+  }
+
+  listen(input: ConsoleInput): void {
+    this.input = input;
+  }
+
+  isatty(): boolean {
+    return true;
+  }
+
+  winsize(): winsize {
+    return { rows: 24, cols: 80 };
   }
 }
 

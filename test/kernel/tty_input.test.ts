@@ -9,33 +9,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ENV } from '../../src/debugger/config';
-import type { AsyncConsole } from '../../src/kernel/drivers/tty/console';
 import { tty_input_awaited } from '../../src/kernel/drivers/tty/tty';
 import { tty_insert_flip_string } from '../../src/kernel/drivers/tty/tty_buffer';
 import { tty_hangup } from '../../src/kernel/drivers/tty/tty_io';
 import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel, stateLetter } from '../../src/kernel/kernel';
 import { tempDir } from './fs_machine';
-
-/** A terminal whose output is kept; its input is pushed by the test, as the debugger would. */
-class TypedTerminal implements AsyncConsole {
-  output = '';
-
-  write(_fd: number, src: Uint8Array): number {
-    this.output += Buffer.from(src).toString('latin1');
-    return src.length;
-  }
-
-  listen(): void {}
-
-  isatty(): boolean {
-    return true;
-  }
-
-  winsize(): { rows: number; cols: number } {
-    return { rows: 24, cols: 80 };
-  }
-}
+import { TypedTerminal } from './guest';
 
 describe('tty: a terminal whose input arrives while the guest waits', function () {
   let bin: string;
