@@ -284,6 +284,19 @@ export class RunControl {
     return null;
   }
 
+  /**
+   * An instruction step of `t`: `stepi` (`into`: a call enters its callee, an ecall the kernel)
+   * or `nexti` (a call runs until it returns here, as gdb's nexti).
+   */
+  *nextInstruction(t: Task, into: boolean): Run<Halt | null> {
+    const arrived = yield* this.arrive(t);
+    if (arrived !== null) return arrived;
+    const inst = decodeAt(this.k, t, t.regs.pc);
+    if (into || inst === null || !isCall(inst)) return yield* this.instruction(t, into);
+    const back = yield* this.runTo(t, t.regs.pc + inst.len, t.regs.getReg(REG_SP));
+    return back.kind === 'arrived' ? null : back;
+  }
+
   /** Brings `t` to the point where it runs user code; null when it is there. */
   *arrive(t: Task): Run<Halt | null> {
     if (this.k.rq.curr === t && t.kgen === null) return null;

@@ -237,8 +237,9 @@ export class Debugger {
       const cfa = caller.user?.frames[1]?.regs[2] ?? 0n;
       h = yield* c.out(t, caller.pc, cfa);
     } else if (granularity === 'instruction') {
-      h = yield* c.instruction(t, kind === 'in');
-      if (h === null && (this.kernel.rq.curr !== t || t.kgen !== null) && t.kstack.length === 0) h = yield* c.untilUser(t);
+      h = yield* c.nextInstruction(t, kind === 'in');
+      // A system call stepped over that sleeps (a read of the terminal): on until it returns.
+      if (h === null && (this.kernel.rq.curr !== t || t.kgen !== null)) h = yield* c.untilUser(t);
     } else {
       h = yield* c.line(t, kind === 'over');
     }

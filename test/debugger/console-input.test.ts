@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planLaunch } from '../../src/debugger/config';
 import { Debugger, type StopEvent } from '../../src/debugger/debugger';
+import { decodeAt, isCall } from '../../src/debugger/insn';
 import { taskStack } from '../../src/debugger/stack';
 import { tty_input_waiters } from '../../src/kernel/drivers/tty/tty';
 import { tempDir } from '../kernel/fs_machine';
@@ -129,6 +130,38 @@ describe('debugger: a guest waiting for terminal input', function () {
     dbg.continue();
     assert.equal(await next(), null);
     assert.equal(term.output, 'read 6: hello\n');
+  });
+
+  it('an instruction step over the call of read (nexti) waits for the typed line, as the read does', async () => {
+    const { dbg, term, next } = session([]);
+    dbg.setSourceBreakpoints(join(dir, 'reader.c'), [{ line: 12 }]);
+    dbg.start();
+    let e = await next();
+    assert.equal(e?.reason, 'breakpoint');
+    const t = () => dbg.task(e!.task.pid)!;
+    // Instruction by instruction to the call of read().
+    for (let i = 0; i < 20 && !isCall(decodeAt(dbg.kernel, t(), t().regs.pc)!); i++) {
+      dbg.step(t(), 'over', 'instruction');
+      e = await next();
+    }
+    const call = decodeAt(dbg.kernel, t(), t().regs.pc)!;
+    assert.ok(isCall(call), 'reached the call');
+    const after = t().regs.pc + call.len;
+    let stopped = false;
+    dbg.step(t(), 'over', 'instruction');
+    const stepped = next().then((x) => {
+      stopped = true;
+      return x;
+    });
+    await untilReading(dbg);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(stopped, false, 'still running: the read waits for input');
+    term.input?.(new TextEncoder().encode('hi\n'));
+    e = await stepped;
+    assert.equal(e?.reason, 'step');
+    assert.equal(t().regs.pc, after, 'just after the call');
+    assert.equal(t().regs.getReg(10), 3n, 'read returned 3');
+    dbg.terminate();
   });
 
   it('idle with nobody waiting for the terminal is a deadlock', async () => {
