@@ -18,6 +18,7 @@ import { lookupPc } from '../dwarf';
 import type { Kernel, RunResult } from '../kernel/kernel';
 import type { KFrame } from '../kernel/kfunc';
 import { tty_input_awaited } from '../kernel/drivers/tty/tty';
+import type { mm_struct } from '../kernel/mm/mm_types';
 import type { Task } from '../kernel/task';
 import { REG_SP } from '../cpu/state';
 import { Op } from '../isa/ops';
@@ -49,6 +50,13 @@ export type Halt =
   | { kind: 'position' };
 
 export type Run<T> = Generator<void, T, void>;
+
+/** A source line, and whether an address is where one of its statements starts. */
+export interface SourcePlace {
+  readonly file: string;
+  readonly line: number;
+  readonly isStatementStart: boolean;
+}
 
 export class RunControl {
   /** A user breakpoint the machine is stopped at: the slow path must not stop there again. */
@@ -415,9 +423,13 @@ export class RunControl {
   }
 
   /** Line location of `t`'s pc, and whether pc starts a statement of that line. */
-  lineOf(t: Task, pc: number): { file: string; line: number; isStatementStart: boolean } | null {
-    if (t.mm === null) return null;
-    const m = this.images.moduleAt(t.mm, pc);
+  lineOf(t: Task, pc: number): SourcePlace | null {
+    return t.mm === null ? null : this.lineIn(t.mm, pc);
+  }
+
+  /** The same in address space `mm` (which the task may since have left by exec). */
+  lineIn(mm: mm_struct, pc: number): SourcePlace | null {
+    const m = this.images.moduleAt(mm, pc);
     const loc = m?.image.dwarf?.lineAt(pc - (m?.bias ?? 0));
     if (m === undefined || loc === undefined || loc.line === 0) return null;
     return { file: loc.file, line: loc.line, isStatementStart: loc.address === pc - m.bias && loc.isStmt };

@@ -291,8 +291,9 @@ export class Debugger {
       // The task's last user instruction is known without a search: the machine counts it.
       target = t.lastUserStep >= 0 ? { steps: t.lastUserStep, kcalls: -1, inKernel: false } : null;
     } else {
-      const here = { pc: t.regs.pc, sp: t.regs.getReg(REG_SP), line: this.control.lineOf(t, t.regs.pc) };
-      target = yield* this.searchBack(pid, now, (past, wholeRun) => inKernel ? previousEvent(past) : previousLine(past, here, wholeRun));
+      const here = { sp: t.regs.getReg(REG_SP), line: this.control.lineOf(t, t.regs.pc) };
+      const lineAt = (e: PastEvent) => (e.mm === null ? null : this.control.lineIn(e.mm, e.pc));
+      target = yield* this.searchBack(pid, now, (past, wholeRun) => inKernel ? previousEvent(past) : previousLine(past, here, wholeRun, lineAt));
     }
     if (target === null) {
       return { reason: 'step', task: t, description: `${Debugger.taskName(t)} has no earlier ${inKernel ? 'kernel function' : granularity} in this run` };
@@ -361,11 +362,11 @@ export class Debugger {
         this.haltAt = now;
         this.armHalt(this.position());
         this.probe.set('history', (task, frame) => {
-          if (task.pid === pid) past.push({ at: positionOf(k, true), kernel: frame.fn, pc: 0, sp: 0n, line: null });
+          if (task.pid === pid) past.push({ at: positionOf(k, true), kernel: frame.fn, pc: 0, sp: 0n, mm: null });
           return false;
         });
         yield* this.control.record((t) => {
-          if (t.pid === pid) past.push({ at: positionOf(k, false), kernel: null, pc: t.regs.pc, sp: t.regs.getReg(REG_SP), line: this.control.lineOf(t, t.regs.pc) });
+          if (t.pid === pid) past.push({ at: positionOf(k, false), kernel: null, pc: t.regs.pc, sp: t.regs.getReg(REG_SP), mm: t.mm });
         });
         this.probe.clear('history');
       }.call(this));
