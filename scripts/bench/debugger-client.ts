@@ -8,6 +8,8 @@ import { join } from 'node:path';
 
 const root = process.argv[2];
 const samples = Math.max(5, Number(process.argv[3] ?? 30));
+/** scripts/bench/guests/sleepers built for riscv64, when the cross compiler is there. */
+const sleepers = process.argv[4];
 
 function ms(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
@@ -30,6 +32,31 @@ async function launchToStop(dc: DebugClient, program: string): Promise<{ ms: num
   await dc.configurationDoneRequest();
   const e = (await stopped) as DebugProtocol.StoppedEvent;
   return { ms: ms(start), thread: e.body.threadId as number };
+}
+
+/**
+ * pause → stopped while `program` runs, sent once `ready` says so (counting the threads the
+ * adapter has announced): the latency the issue bounds at 50 ms.
+ */
+async function pauseLatency(program: string, args: string[], ready: (threads: number, elapsedMs: number) => boolean): Promise<number> {
+  const dc = await session();
+  const initialized = dc.waitForEvent('initialized');
+  await dc.launchRequest({ program, args } as DebugProtocol.LaunchRequestArguments);
+  await initialized;
+  let threads = 0;
+  dc.on('thread', (e: DebugProtocol.ThreadEvent) => {
+    threads += e.body.reason === 'started' ? 1 : e.body.reason === 'exited' ? -1 : 0;
+  });
+  const launched = process.hrtime.bigint();
+  await dc.configurationDoneRequest();
+  while (!ready(threads, ms(launched))) await new Promise((r) => setTimeout(r, 2));
+  const stopped = dc.waitForEvent('stopped');
+  const start = process.hrtime.bigint();
+  await dc.pauseRequest({ threadId: 1 });
+  await stopped;
+  const t = ms(start);
+  await dc.stop();
+  return t;
 }
 
 /**
@@ -72,7 +99,14 @@ async function benchRun(withBreakpoints: boolean): Promise<{ ms: number; verifie
 }
 
 async function main(): Promise<void> {
-  const out: Record<string, number[]> = { launch: [], next: [], stepBack: [], stepBackLong: [], stackTrace: [], taskStruct: [], bare: [], unhit: [], unhitVerified: [], unhitStops: [] };
+  const out: Record<string, number[]> = { launch: [], next: [], stepBack: [], stepBackLong: [], pauseLoop: [], pauseTasks: [],
+    stackTrace: [], taskStruct: [], bare: [], unhit: [], unhitVerified: [], unhitStops: [] };
+
+  // pause in a tight loop (bench), and with 2,000 tasks (sleepers forking them, all asleep).
+  for (let i = 0; i < 5; i++) {
+    out.pauseLoop.push(await pauseLatency(join(root, 'examples', 'bin', 'bench'), ['1'], (_n, elapsed) => elapsed > 100));
+    if (sleepers !== undefined) out.pauseTasks.push(await pauseLatency(sleepers, ['2000'], (n) => n >= 2000));
+  }
 
   // The run loop with and without 20 unhit breakpoints, alternating so drift hits both alike.
   for (let i = 0; i < Math.max(3, Math.round(samples / 10)); i++) {

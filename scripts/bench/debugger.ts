@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildBenchGuests, CROSS_CC } from './guests';
 import { median } from './measure';
 import type { BenchContext, Row, Section } from './section';
 
@@ -35,11 +36,17 @@ export const debuggerSection: Section = {
       return [{ label: 'skipped', value: '', note: 'dist/adapter.js or dist/bench-debugger.js missing: run `npm run build`' }];
     }
     const samples = Math.max(5, Math.round(30 * context.runs / 3));
-    const r = spawnSync(context.node, [client, context.root, String(samples)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const guests = buildBenchGuests(context, ['sleepers']);
+    const args = [client, context.root, String(samples), ...(guests === undefined ? [] : [join(guests.dir, 'sleepers')])];
+    const r = spawnSync(context.node, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    guests?.remove();
     if (r.status !== 0) return [{ label: 'failed', value: '', note: (r.stderr || r.error?.message || 'no output').trim() }];
     const m = JSON.parse(r.stdout) as Record<string, number[]>;
     return [
       { label: 'next → stopped', value: fmt(m.next), note: `median of ${m.next.length} line steps in main; aim ≤ 20 ms` },
+      { label: 'pause → stopped, tight loop', value: fmt(m.pauseLoop), note: `median of ${m.pauseLoop.length}, bench running; aim ≤ 50 ms` },
+      { label: 'pause → stopped, 2,000 tasks', value: guests === undefined ? 'n/a' : fmt(m.pauseTasks),
+        note: guests === undefined ? `${CROSS_CC} is not installed: sleepers not built` : `median of ${m.pauseTasks.length}, sleepers 2000 with every child created; aim ≤ 50 ms` },
       { label: 'stepBack → stopped', value: fmt(m.stepBack), note: `median of ${m.stepBack.length} line steps back in main (a replay from boot each)` },
       { label: 'stepBack late in bench 0.1', value: fmt(m.stepBackLong), note: `median of ${m.stepBackLong.length}: one instruction back, stopped in exit, a replay of the whole run` },
       { label: 'stackTrace (kernel frames)', value: fmt(m.stackTrace), note: `median of ${m.stackTrace.length}, stopped in copy_process` },

@@ -31,6 +31,8 @@ import type { WatchHit, WatchSet } from './watchpoints';
 
 /** Instructions per fast slice: a few milliseconds of emulation. */
 const FAST_SLICE = 200_000;
+/** Kernel function entries per fast slice, for slices of kernel work (forks): a few milliseconds too. */
+const FAST_SLICE_KCALLS = 500;
 /** Instructions per slow slice. */
 const SLOW_SLICE = 5_000;
 
@@ -95,9 +97,9 @@ export class RunControl {
    * `Kernel.run`, going on through the positions where recorded inputs are applied (a replay,
    * or running forward through a part of the history); they are not halts.
    */
-  private runMachine(limit: number): RunResult['kind'] {
+  private runMachine(limit: number, kernelCalls = Infinity): RunResult['kind'] {
     for (;;) {
-      const r = this.k.run(limit);
+      const r = this.k.run(limit, kernelCalls);
       this.inKernel = r.kind === 'stop';
       if (r.kind === 'position' && this.atPosition(false)) continue;
       if (r.kind === 'stop' && this.probe.peek()?.rule === 'position') {
@@ -150,7 +152,7 @@ export class RunControl {
   }
 
   private fastSlice(): Halt | null {
-    const kind = this.runMachine(FAST_SLICE);
+    const kind = this.runMachine(FAST_SLICE, FAST_SLICE_KCALLS);
     this.resumeAt = null;
     return this.translate(kind);
   }

@@ -108,6 +108,8 @@ export class Kernel {
   kcalls = 0;
   /** `run` returns `{ kind: 'position' }` once `steps` reaches this, where user code or idling is next. */
   stepHalt = Infinity;
+  /** A kernel function entry at this count stops the run (`run`'s kernel-work budget; kfunc.ts). */
+  kcallHalt = Infinity;
   /** Record our source line of every kernel frame when a task sleeps (kfunc.ts); for debuggers. */
   captureKernelLines = false;
   /** Set when init has no more children: the machine has finished. */
@@ -237,9 +239,21 @@ export class Kernel {
   /**
    * Runs the machine for at most `limit` retired instructions. Returns when the budget is spent,
    * a debugger stop is hit inside the kernel, every task is asleep with nothing to wake it, or
-   * the machine has finished.
+   * the machine has finished. Kernel work retires no instructions: with `kernelCalls`, the run
+   * also stops (`{ kind: 'stop' }`, at a kernel function entry, where a replay can come back to)
+   * after that many kernel function entries, so that a host slicing the run for responsiveness
+   * gets control back even from long kernel paths (a thousand forks).
    */
-  run(limit: number): RunResult {
+  run(limit: number, kernelCalls = Infinity): RunResult {
+    this.kcallHalt = this.kcalls + kernelCalls;
+    try {
+      return this.loop(limit);
+    } finally {
+      this.kcallHalt = Infinity;
+    }
+  }
+
+  private loop(limit: number): RunResult {
     set_kernel(this);
     const hart = this.hart;
     const end = hart.instret + limit;

@@ -42,6 +42,9 @@ export interface KernelStop {
 
 export type KYield = typeof SCHEDULE | KernelStop;
 
+/** The stop at a kernel function entry once a run's kernel-work budget is spent (Kernel.run). */
+const SLICE_END: KernelStop = { kind: 'stop', reason: 'slice' };
+
 /** A kernel function's generator: yields only to the machine loop, returns the function's value. */
 export type KGen<T = void> = Generator<KYield, T, void>;
 
@@ -135,14 +138,19 @@ export function kfunc<A extends unknown[], R>(
     const task = current();
     const frame: KFrame = { fn: name, linuxFile, locals: null, file: def.file, line: def.line };
     task.kstack.push(frame);
-    if (theKernel !== null) theKernel.kcalls++;
+    const k = theKernel;
+    if (k !== null) k.kcalls++;
     try {
-      if (probe !== null) {
-        const stop = probe.onEnter(task, frame);
-        if (stop !== null) {
-          capture_kernel_lines(task);
-          yield stop;
-        }
+      const stop = probe !== null ? probe.onEnter(task, frame) : null;
+      if (stop !== null) {
+        capture_kernel_lines(task);
+        yield stop;
+      } else if (k !== null && k.kcalls >= k.kcallHalt) {
+        // The run has done its share of kernel work: back to the host (a debugger's pause must
+        // be answered even while a kernel path runs long), resuming right here.
+        k.kcallHalt = Infinity;
+        capture_kernel_lines(task);
+        yield SLICE_END;
       }
       return yield* fn(...args);
     } finally {
