@@ -82,6 +82,9 @@ const REASON: Record<Breakpoint['kind'], StopReason> = {
   source: 'breakpoint', function: 'function breakpoint', instruction: 'instruction breakpoint', kernel: 'function breakpoint',
 };
 
+/** A replay of the run that did not come back to where the run had been. */
+class ReplayDiverged extends Error {}
+
 export class Debugger {
   readonly images: ImageStore;
   readonly breakpoints = new BreakpointTable();
@@ -261,7 +264,7 @@ export class Debugger {
    * when there is none.
    */
   reverseContinue(): void {
-    this.begin(this.reverseContinueGoal());
+    this.begin(this.backwards(this.reverseContinueGoal()));
   }
 
   /**
@@ -269,7 +272,18 @@ export class Debugger {
    * ran in this function (reverse `next`); inside the kernel, its previous kernel function entry.
    */
   stepBack(t: Task, granularity: Granularity): void {
-    this.begin(this.stepBackGoal(t.pid, granularity));
+    this.begin(this.backwards(this.stepBackGoal(t.pid, granularity)));
+  }
+
+  /** A goal going back in time; a replay that did not come back where it should stops, saying so. */
+  private *backwards(goal: Run<StopEvent | null>): Run<StopEvent | null> {
+    try {
+      return yield* goal;
+    } catch (e) {
+      if (!(e instanceof ReplayDiverged)) throw e;
+      this.lastException = { id: 'replay', description: e.message };
+      return { reason: 'exception', task: this.kernel.rq.curr ?? this.kernel.tasks[0], description: 'the replay diverged', text: e.message };
+    }
   }
 
   private *reverseContinueGoal(): Run<StopEvent | null> {
@@ -330,6 +344,7 @@ export class Debugger {
         found.push({ at, pid: task.pid, stop: rest });
         this.control.stoppedAt(this.kernel.rq.curr);
       }
+      this.arrivedAt(now);
     } finally {
       this.haltAt = null;
       this.muted = false;
@@ -369,6 +384,7 @@ export class Debugger {
           if (t.pid === pid) past.push({ at: positionOf(k, false), kernel: null, pc: t.regs.pc, sp: t.regs.getReg(REG_SP), mm: t.mm });
         });
         this.probe.clear('history');
+        this.arrivedAt(now);
       }.call(this));
       const target = choose(past.filter((e) => comparePositions(e.at, now) < 0), from === 0);
       if (target !== null || from === 0) return target;
@@ -380,14 +396,17 @@ export class Debugger {
     yield* this.unobserved(function* (this: Debugger) {
       this.haltAt = target;
       this.armHalt(this.position());
-      const h = yield* this.control.run();
-      const k = this.kernel;
-      const exact = k.steps === target.steps && (target.kcalls < 0 || k.kcalls === target.kcalls);
-      if (h.kind !== 'position' || !exact) {
-        throw new Error(`the replay of the run did not come back to ${describePosition(target)} (it reached ${describePosition(positionOf(k, this.control.inKernel))}): ` +
-          'something outside the machine changed (a file under its root?)');
-      }
+      yield* this.control.run();
+      this.arrivedAt(target);
     }.call(this));
+  }
+
+  /** Throws ReplayDiverged unless the replay stands exactly where the run once stood. */
+  private arrivedAt(target: Position): void {
+    const k = this.kernel;
+    if (k.steps === target.steps && (target.kcalls < 0 || k.kcalls === target.kcalls)) return;
+    throw new ReplayDiverged(`the replay of the run did not come back to ${describePosition(target)} (it reached ${describePosition(positionOf(k, this.control.inKernel))}): ` +
+      'something outside the machine changed it (a file under its root, or its memory changed behind the debugger\'s back)');
   }
 
   /** Boots again and stops at the program's first instruction (the beginning of its history). */

@@ -13,6 +13,7 @@ import { planLaunch } from '../../src/debugger/config';
 import type { Debugger, StopEvent } from '../../src/debugger/debugger';
 import { store } from '../../src/debugger/cvalue';
 import { evaluate } from '../../src/debugger/expr';
+import { writeMemory } from '../../src/debugger/memory';
 import { taskStack } from '../../src/debugger/stack';
 import { RecordingConsole } from '../kernel/guest';
 import { BIN, ROOT, session, SOURCES } from './session';
@@ -214,6 +215,30 @@ describe('debugger: going back in time', function () {
     assert.ok(e !== null);
     assert.match(seen(dbg, e), / main:43 /);
     assert.equal(value(dbg, e, 'global'), '7', 'the write at line 37 is part of the replayed past');
+    dbg.terminate();
+  });
+
+  it('finds out a change made behind its back: the replay does not come back, and the stop says so', async () => {
+    const { dbg, next } = session('cow', false);
+    dbg.setSourceBreakpoints(COW, [{ line: 37 }, { line: 44 }]);
+    dbg.start();
+    let e = await next();
+    assert.ok(e !== null);
+    // Straight into guest memory, not through the debugger: nothing records it.
+    const address = Number(value(dbg, e, '&global'));
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setInt32(0, 123456789, true);
+    writeMemory(dbg.kernel, e.task, address, bytes, null);
+    dbg.continue();
+    e = await next();
+    assert.ok(e !== null);
+    assert.equal(value(dbg, e, 'global'), '123456789');
+    dbg.stepBack(e.task, 'line');
+    e = await next();
+    assert.ok(e !== null);
+    assert.equal(e.reason, 'exception');
+    assert.equal(e.description, 'the replay diverged');
+    assert.match(dbg.lastException?.description ?? '', /did not come back to step \d+/);
     dbg.terminate();
   });
 });
