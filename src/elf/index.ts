@@ -4,7 +4,7 @@
  *   const elf = parseElf(bytes);            // throws ElfError with one clear sentence
  *   const why = validateForExec(elf);       // what Linux's execve would refuse, or undefined
  *   elf.programHeaders, elf.interpreter, elf.sections, elf.section('.text'),
- *   elf.symbols(), elf.symbolize(pc), elf.symbolizer().containing(pc), elf.dynamic,
+ *   elf.symbols(), elf.symbolizer().containing(pc), elf.dynamic,
  *   elf.buildId, elf.debugLink
  */
 export * from './constants';

@@ -12,9 +12,7 @@ import { buildId, debugLink } from './notes';
 import { pltStubs } from './plt';
 import { StringTable } from './strings';
 import { compareNames, parseSymbolTable, Symbolizer } from './symbols';
-import type {
-  DebugLink, DynamicEntry, ElfHeader, ElfSymbol, ProgramHeader, SectionHeader, SymbolizedAddress,
-} from './types';
+import type { DebugLink, DynamicEntry, ElfHeader, ElfSymbol, ProgramHeader, SectionHeader } from './types';
 
 /**
  * Parses an ELF64 little-endian RISC-V file. The header, the program headers and PT_INTERP are
@@ -114,22 +112,13 @@ export class ElfFile {
   }
 
   /**
-   * The symbol objdump would print for an address, as `{ name, offset }` for `<name+0x1c>`:
-   * the containing or nearest preceding symbol, with objdump's preferences when several share
-   * an address, PLT stubs included (`puts@plt`). Undefined when no symbol precedes the address.
-   */
-  symbolize(addr: number): SymbolizedAddress | undefined {
-    return this.symbolizer().lookup(addr);
-  }
-
-  /**
    * Address lookups over this file's symbols, or over those of `symbols`: its separate debug
    * file, whose .symtab the stripped file lost (the addresses are the same). PLT stubs always
    * come from this file, since a debug file's .plt and .rela.plt hold no bytes.
    */
   symbolizer(symbols: ElfFile = this): Symbolizer {
-    if (symbols !== this) return new Symbolizer(symbols.mainSymbolTable(), this.sections, pltStubs(this));
-    this.ownSymbolizer ??= new Symbolizer(this.mainSymbolTable(), this.sections, pltStubs(this));
+    if (symbols !== this) return new Symbolizer(symbols.mainSymbolTable(), pltStubs(this));
+    this.ownSymbolizer ??= new Symbolizer(this.mainSymbolTable(), pltStubs(this));
     return this.ownSymbolizer;
   }
 

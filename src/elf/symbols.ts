@@ -1,7 +1,6 @@
 import { ByteReader, tooLargeMessage } from './bytes';
 import {
-  ELF64_SYM_SIZE, SHF_ALLOC, SHF_TLS, SHN_COMMON, SHN_LORESERVE, SHN_UNDEF, SHT_NOBITS, SHT_STRTAB,
-  STB_GLOBAL, STB_LOCAL, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION,
+  ELF64_SYM_SIZE, SHN_COMMON, SHN_UNDEF, SHT_STRTAB, STB_GLOBAL, STB_LOCAL, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION,
 } from './constants';
 import { ElfError } from './error';
 import type { ElfFile } from './parse';
@@ -53,7 +52,7 @@ export function parseSymbolTable(elf: ElfFile, sh: SectionHeader): ElfSymbol[] {
   return symbols;
 }
 
-/** What objdump weighs about a symbol. */
+/** What objdump weighs about a symbol at an address it shares, and where the symbol ends. */
 interface Candidate {
   readonly name: string;
   readonly value: number;
@@ -61,71 +60,53 @@ interface Candidate {
   readonly size: number;
   /** The first address past the symbol: value + st_size, and a PLT stub's 16 bytes. */
   readonly end: number;
-  /** Name of the section the symbol is defined in ("" for SHN_ABS and the like). */
-  readonly section: string;
-  /** RISC-V's disassembler never prints these, but they still occupy their address. */
-  readonly valid: boolean;
   /** objdump's preferences folded into one number, computed once: lower is preferred. */
   readonly rank: number;
 }
 
 /**
- * Answers "which symbol is this address in", choosing exactly as GNU objdump (binutils 2.40)
- * does when it prints `<name+0x1c>`, so Forkscope's disassembly and objdump's agree line for
- * line (test/elf/symbolize.test.ts checks every target in a static glibc program):
+ * Answers "which symbol is this address in", as gdb decides for a backtrace (see `containing`),
+ * and where the code after the last symbol begins (`endBefore`). When several symbols qualify
+ * at one address, the name is the one GNU objdump (binutils 2.40) would print there, so a
+ * function is called the same in Forkscope's stack, its disassembly and objdump's listing
+ * (test/elf/symbolize.test.ts checks every address objdump names in a static glibc program):
  *
  * - Candidates are named symbols that are defined here, except section and file symbols
  *   (section symbols of .plt* and .got* are kept, as objdump keeps them). TLS symbols stay,
- *   as in objdump, though their values are offsets into the TLS block: they only ever win for
- *   small numbers below every real symbol, which objdump also prints as `<tls_var+0x7a8>`.
- * - Among symbols at the same address, objdump prefers one from the section being
- *   disassembled (here: the section containing the address), then functions, then objects, globals over locals, the larger size, names not starting
- *   with '.', and finally the smaller name.
+ *   as in objdump, though their values are offsets into the TLS block: they only ever cover
+ *   small numbers, below the code.
+ * - Among symbols at the same address, objdump prefers functions, then objects, globals over
+ *   locals, the larger size, names not starting with '.', and finally the smaller name.
  * - RISC-V mapping symbols (`$x`, `$d`, `$xrv64i2p1...`) and the assembler's `.L0 ` labels are
- *   never printed: the nearest valid symbol at or below their address is used instead.
- * - PLT stubs count as symbols of .plt (`puts@plt`), as objdump's synthetic symbols do.
+ *   never printed, so they name nothing.
+ * - PLT stubs count as symbols (`puts@plt`) of one 16-byte entry each, as objdump's synthetic
+ *   symbols do.
  */
 export class Symbolizer {
-  /** Every candidate in objdump's order, and the printable ones alone in the same order. */
-  private readonly all: ByValue;
-  private readonly printable: ByValue;
-  /** Allocated sections that hold addresses, to find "the section being looked at". */
-  private readonly addressed: readonly SectionHeader[];
+  /** The candidates in objdump's order, which sorts by value first. */
+  private readonly candidates: readonly Candidate[];
+  /** Their values alone, for the binary search. */
+  private readonly values: Float64Array;
+  /** The furthest end of the candidates up to each index: no earlier one reaches beyond it. */
+  private readonly reach: Float64Array;
 
-  constructor(table: readonly ElfSymbol[], sections: readonly SectionHeader[], plt: readonly PltStub[]) {
-    const sectionName = (shndx: number) =>
-      shndx < SHN_LORESERVE && shndx < sections.length ? sections[shndx].name : '';
-    const candidates = table
+  constructor(table: readonly ElfSymbol[], plt: readonly PltStub[]) {
+    this.candidates = table
       .filter((s) => s.st_shndx !== SHN_UNDEF && s.st_shndx !== SHN_COMMON && s.name !== '' && s.type !== STT_FILE
-        && (s.type !== STT_SECTION || s.name.startsWith('.plt') || s.name.startsWith('.got')))
+        && (s.type !== STT_SECTION || s.name.startsWith('.plt') || s.name.startsWith('.got'))
+        && !isMappingOrFakeLabel(s.name))
       .map((sym): Candidate => ({
-        name: sym.name, value: sym.st_value, size: sym.st_size, end: sym.st_value + sym.st_size, section: sectionName(sym.st_shndx),
-        valid: !isMappingOrFakeLabel(sym.name), rank: rank(sym),
+        name: sym.name, value: sym.st_value, size: sym.st_size, end: sym.st_value + sym.st_size, rank: rank(sym),
       }))
       .concat(plt.map((stub) => ({
-        name: stub.name, value: stub.value, size: 0, end: stub.value + PLT_ENTRY_SIZE, section: '.plt', valid: true, rank: rank(stub),
+        name: stub.name, value: stub.value, size: 0, end: stub.value + PLT_ENTRY_SIZE, rank: rank(stub),
       })))
       .sort(compareCandidates);
-    this.all = new ByValue(candidates);
-    this.printable = new ByValue(candidates.filter((c) => c.valid));
-    this.addressed = sections.filter((s) =>
-      (s.sh_flags & SHF_ALLOC) !== 0 && s.sh_size > 0 && !(s.sh_type === SHT_NOBITS && (s.sh_flags & SHF_TLS) !== 0));
-  }
-
-  lookup(addr: number): SymbolizedAddress | undefined {
-    // objdump first looks at every candidate at the highest address <= addr, for a printable
-    // one from the section the address is in.
-    const here = this.addressed.find((s) => addr >= s.sh_addr && addr - s.sh_addr < s.sh_size)?.name;
-    const top = this.all.groupAtOrBelow(addr);
-    if (top !== undefined && here !== undefined) {
-      for (let i = top.start; i < top.end; i++) {
-        const c = this.all.items[i];
-        if (c.valid && c.section === here) return found(c, addr);
-      }
+    this.values = Float64Array.from(this.candidates, (c) => c.value);
+    this.reach = new Float64Array(this.candidates.length);
+    for (let i = 0; i < this.candidates.length; i++) {
+      this.reach[i] = Math.max(this.candidates[i].end, i > 0 ? this.reach[i - 1] : 0);
     }
-    // Otherwise the first printable symbol, in its order, at the highest address that has one.
-    const group = this.printable.groupAtOrBelow(addr);
-    return group === undefined ? undefined : found(this.printable.items[group.start], addr);
   }
 
   /**
@@ -137,16 +118,16 @@ export class Symbolizer {
    * give the innermost; among several at one address, objdump's preference holds.
    */
   containing(addr: number): SymbolizedAddress | undefined {
-    const { items, reach } = this.printable;
-    const group = this.printable.groupAtOrBelow(addr);
-    if (group === undefined) return undefined;
-    for (let i = group.end - 1; i >= 0 && (items[i].value === addr || reach[i] > addr); i--) {
-      const c = items[i];
+    const { candidates, reach } = this;
+    for (let i = this.countAtOrBelow(addr) - 1; i >= 0 && (candidates[i].value === addr || reach[i] > addr); i--) {
+      const c = candidates[i];
       if (c.value !== addr && c.end <= addr) continue;
       // The first of its address in objdump's order that also contains addr.
-      let best = i;
-      for (let j = i - 1; j >= 0 && items[j].value === c.value; j--) if (items[j].value === addr || items[j].end > addr) best = j;
-      return found(items[best], addr);
+      let best = c;
+      for (let j = i - 1; j >= 0 && candidates[j].value === c.value; j--) {
+        if (candidates[j].value === addr || candidates[j].end > addr) best = candidates[j];
+      }
+      return { name: best.name, offset: addr - best.value };
     }
     return undefined;
   }
@@ -157,30 +138,12 @@ export class Symbolizer {
    * later (several unnamed functions may lie between); undefined when no symbol precedes it.
    */
   endBefore(addr: number): number | undefined {
-    const group = this.printable.groupAtOrBelow(addr);
-    return group === undefined ? undefined : this.printable.reach[group.end - 1];
-  }
-}
-
-/** Candidates sorted by value, with the start of each run of equal values precomputed. */
-class ByValue {
-  private readonly values: Float64Array;
-  private readonly groupStart: Int32Array;
-  /** The furthest end of the candidates up to each index: no earlier one reaches beyond it. */
-  readonly reach: Float64Array;
-
-  constructor(readonly items: readonly Candidate[]) {
-    this.values = Float64Array.from(items, (c) => c.value);
-    this.groupStart = new Int32Array(items.length);
-    this.reach = new Float64Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-      this.groupStart[i] = i > 0 && this.values[i] === this.values[i - 1] ? this.groupStart[i - 1] : i;
-      this.reach[i] = Math.max(items[i].end, i > 0 ? this.reach[i - 1] : 0);
-    }
+    const n = this.countAtOrBelow(addr);
+    return n === 0 ? undefined : this.reach[n - 1];
   }
 
-  /** The index range of the candidates at the highest value <= addr, if any. */
-  groupAtOrBelow(addr: number): { start: number; end: number } | undefined {
+  /** How many candidates have a value <= addr: binary search over the sorted values. */
+  private countAtOrBelow(addr: number): number {
     let lo = 0;
     let hi = this.values.length;
     while (lo < hi) {
@@ -188,12 +151,8 @@ class ByValue {
       if (this.values[mid] <= addr) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? undefined : { start: this.groupStart[lo - 1], end: lo };
+    return lo;
   }
-}
-
-function found(c: Candidate, addr: number): SymbolizedAddress {
-  return { name: c.name, offset: addr - c.value };
 }
 
 /** RISC-V mapping symbols and the assembler's fake label, which objdump's RISC-V printer skips. */

@@ -93,7 +93,7 @@ export interface DebugLink {
   readonly crc: number;
 }
 
-/** What `symbolize` answers: objdump's `<name+0x1c>` as data. */
+/** What `Symbolizer.containing` answers: the symbol an address lies in and how far into it. */
 export interface SymbolizedAddress {
   readonly name: string;
   readonly offset: number;

@@ -68,10 +68,8 @@ function exercise(bytes: Uint8Array, label: string, tally: Tally): void {
     ['symtab', () => elf.symtab],
     ['dynsym', () => elf.dynsym],
     ['symbols', () => elf.symbols()],
-    ['symbolize', () => [elf.header.e_entry, 0, 2 ** 53 - 1, ...elf.symbols().slice(0, 50).map((s) => s.st_value + 1)]
-      .forEach((a) => elf.symbolize(a))],
-    ['containing', () => [elf.header.e_entry, 0, 2 ** 53 - 1, ...elf.symbols().slice(0, 50).map((s) => s.st_value + 1)]
-      .forEach((a) => elf.symbolizer().containing(a))],
+    ['address lookups', () => [elf.header.e_entry, 0, 2 ** 53 - 1, ...elf.symbols().slice(0, 50).map((s) => s.st_value + 1)]
+      .forEach((a) => [elf.symbolizer().containing(a), elf.symbolizer().endBefore(a)])],
     ['buildId', () => elf.buildId],
     ['debugLink', () => elf.debugLink],
     ['dynamic', () => elf.dynamic],
