@@ -1,8 +1,8 @@
 /**
  * Forkscope in a real VS Code, end to end: the packaged .vsix installed into code-server (VS Code's
  * web build), the workbench driven by Debian's Chromium through playwright-core the way a student
- * would — open cow.c, click the gutter for a breakpoint on the fork line, F5, step over fork, and
- * see both processes in the call stack. Run by `npm run test:e2e` (which installs what it needs;
+ * would — open cow.c, click the gutter for a breakpoint on the fork line, F5, step over fork and
+ * see both processes in the call stack, then Step Back to before the fork. Run by `npm run test:e2e` (which installs what it needs;
  * not part of `npm test`: it takes minutes and large installs). See shared/vscode-e2e.md.
  *
  * Every wait is bounded and says what it waited for. The run folder (a temp dir) is removed after a
@@ -68,7 +68,7 @@ describe('Forkscope in VS Code (code-server + Chromium)', function () {
     }
   });
 
-  it('stops on a gutter breakpoint in cow.c, steps over fork, and shows both processes', async function () {
+  it('stops on a gutter breakpoint in cow.c, steps over fork, shows both processes, and steps back', async function () {
     const dir = runDir as string;
     const started = Date.now();
     const vsix = join(dir, 'forkscope.vsix');
@@ -148,6 +148,15 @@ describe('Forkscope in VS Code (code-server + Chromium)', function () {
       assert.match(stepLine, new RegExp(`^${FORK_LINE + 1}(:\\d+)?$`), 'the parent is on the line after fork');
 
       await page.screenshot({ path: join(dir, 'screenshot.png') });
+
+      // Step Back (the adapter supports going back in time): before fork again, so the parent is
+      // on the fork line and the child has gone from the call stack.
+      await toolbar.locator('[aria-label^="Step Back"]').first().click();
+      await waitUntil(async () => (await cowThreads(page).count()) === 1, 'one cow process after stepping back over fork', 60_000);
+      await waitUntil(async () => {
+        const line = await callStack.locator('.stack-frame').filter({ hasText: 'main' }).first().locator('.line-number').innerText().catch(() => '');
+        return new RegExp(`^${FORK_LINE}(:\\d+)?$`).test(line);
+      }, `the parent back on line ${FORK_LINE} after Step Back`, 30_000);
 
       // Stop debugging; the session ends and the toolbar goes away.
       await page.keyboard.press('Shift+F5');
