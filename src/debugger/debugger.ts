@@ -22,7 +22,8 @@ import { RunControl, type Halt, type Run } from './control';
 import { ImageStore, type Image } from './images';
 import type { mm_struct } from '../kernel/mm/mm_types';
 import { ProbeHub } from './probe';
-import { comparePositions, describePosition, History, positionOf, type Position } from './history';
+import { comparePositions, describePosition, positionOf, type Position } from './history';
+import { Timeline } from './timeline';
 import { replayConsole, type ReplayConsole } from './replay_console';
 import { recordedConsole } from './recording';
 import { previousEvent, previousLine, type PastEvent } from './reverse';
@@ -97,14 +98,12 @@ export class Debugger {
   private control!: RunControl;
   /** The console as the machine sees it (replay_console.ts). */
   private readonly console: ReplayConsole;
-  /** The inputs from outside, with where they came in: what a replay needs (history.ts). */
-  private readonly history = new History();
+  /** The inputs from outside, with where they came in, and where a replay halts (timeline.ts). */
+  private readonly timeline = new Timeline(this.probe);
   /** Nothing reaches the user: a replay of a part of the run they have already seen. */
   private muted = false;
   /** Breakpoints, exception filters and new images are watched (false while replaying to a known position). */
   private observing = true;
-  /** Where the run being replayed must halt (null: run on). */
-  private haltAt: Position | null = null;
   private state: 'stopped' | 'running' | 'exited' = 'stopped';
   private goal: Run<StopEvent | null> | null = null;
   private pauseRequested = false;
@@ -153,7 +152,7 @@ export class Debugger {
     });
     this.machine = k;
     this.control = new RunControl(k, this.breakpoints, this.probe, this.watchpoints, this.images, () => this.afterSlice(),
-      (h) => this.acceptBreakpoint(h.task, h.pc), (hit) => this.acceptWatch(hit), (inKernel) => this.atPosition(inKernel));
+      (h) => this.acceptBreakpoint(h.task, h.pc), (hit) => this.acceptWatch(hit), (inKernel) => this.timeline.reached(k, inKernel));
     // argv[0] is how the program is run: its guest path, or as a recorded run named it.
     this.booted = start_kernel(k, { filename: plan.argv[0], argv: plan.argv, envp: plan.envp });
     const cwdError = set_initial_cwd(k, plan.cwd);
@@ -331,8 +330,7 @@ export class Debugger {
       this.reboot();
       this.placeImages();
       this.armBreakpoints();
-      this.haltAt = now;
-      this.armHalt(this.position());
+      this.timeline.runTo(this.kernel, this.position(), now);
       for (;;) {
         const h = yield* this.control.run();
         if (h.kind === 'position' || h.kind === 'exited' || h.kind === 'idle') break;
@@ -346,7 +344,7 @@ export class Debugger {
       }
       this.arrivedAt(now);
     } finally {
-      this.haltAt = null;
+      this.timeline.runTo(this.kernel, this.position(), null);
       this.muted = false;
       this.console.muted = false;
       for (const [b, n] of hits) b.hits = n;
@@ -367,15 +365,11 @@ export class Debugger {
       yield* this.unobserved(function* (this: Debugger) {
         const k = this.kernel;
         if (from > 0) {
-          // To the window's start: the first place after it where user code is next, or a
-          // kernel function is entered (kernel threads may run long without user code).
-          this.haltAt = { steps: from, kcalls: -1, inKernel: false };
-          this.armHalt(this.position());
-          this.probe.set('position', () => k.steps >= from);
+          // To the window's start.
+          this.timeline.runPast(k, from);
           yield* this.control.run();
         }
-        this.haltAt = now;
-        this.armHalt(this.position());
+        this.timeline.runTo(k, this.position(), now);
         this.probe.set('history', (task, frame) => {
           if (task.pid === pid) past.push({ at: positionOf(k, true), kernel: frame.fn, pc: 0, sp: 0n, mm: null });
           return false;
@@ -394,8 +388,7 @@ export class Debugger {
   /** Replays the run from boot to `target`, showing nothing, applying recorded inputs where they came. */
   private *travel(target: Position): Run<void> {
     yield* this.unobserved(function* (this: Debugger) {
-      this.haltAt = target;
-      this.armHalt(this.position());
+      this.timeline.runTo(this.kernel, this.position(), target);
       yield* this.control.run();
       this.arrivedAt(target);
     }.call(this));
@@ -432,7 +425,6 @@ export class Debugger {
       this.reboot();
       yield* body;
     } finally {
-      this.haltAt = null;
       this.muted = false;
       this.observing = true;
       this.console.muted = false;
@@ -441,7 +433,7 @@ export class Debugger {
       this.placementKey = '';
       this.placeImages();
       this.armBreakpoints();
-      this.armHalt(this.position());
+      this.timeline.runTo(this.kernel, this.position(), null);
       const t = this.kernel.rq.curr;
       // Arrived where user code is next, perhaps at a breakpoint: resuming goes over it.
       this.control.stoppedAt(t);
@@ -456,37 +448,9 @@ export class Debugger {
     this.boot();
   }
 
-  /**
-   * The machine reached the halt armed by armHalt: applies the inputs recorded here, and says
-   * whether the run goes on (false: this is where the replay was to halt).
-   */
-  private atPosition(inKernel: boolean): boolean {
-    const here = positionOf(this.kernel, inKernel);
-    for (const input of this.history.at(here)) input.apply(this.kernel);
-    if (this.haltAt !== null && comparePositions(here, this.haltAt) >= 0) return false;
-    this.armHalt(here);
-    return true;
-  }
-
-  /** Makes the machine halt at the next recorded input after `here`, or where the replay ends, whichever is first. */
-  private armHalt(here: Position): void {
-    const k = this.kernel;
-    let goal = this.history.after(here)?.at;
-    if (this.haltAt !== null && (goal === undefined || comparePositions(this.haltAt, goal) < 0)) goal = this.haltAt;
-    k.stepHalt = Infinity;
-    this.probe.clear('position');
-    if (goal === undefined) return;
-    const kcalls = goal.kcalls;
-    if (goal.inKernel) this.probe.set('position', () => k.kcalls === kcalls);
-    else k.stepHalt = goal.steps;
-  }
-
   /** Records an input from outside at the current position and applies it. */
   private input(what: string, apply: (k: Kernel) => void): void {
-    const at = this.position();
-    this.history.add({ at, what, apply });
-    apply(this.kernel);
-    this.armHalt(at);
+    this.timeline.input(this.kernel, this.position(), what, apply);
   }
 
   /**
