@@ -3,7 +3,9 @@
  * initial stack holds argv, disassembly is objdump's, a line breakpoint in main, step over
  * fork and see both tasks, a watchpoint on a global fires in the child after copy-on-write, a
  * kernel breakpoint on copy_process with kernel_clone below it and the new task_struct in
- * TASK_NEW, and the exit code.
+ * TASK_NEW, and the exit code. And going back in time as VS Code's Step Back and Reverse buttons
+ * do: step back over fork (the child's thread goes away), reverse-continue to the previous
+ * breakpoint hit, and forward again into the same run.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -191,5 +193,51 @@ describe('adapter: fork, copy-on-write and the kernel, over DAP', function () {
     await dc.continueRequest({ threadId: pid });
     assert.equal(((await exited) as { body: { exitCode: number } }).body.exitCode, 0);
     await terminated;
+  });
+
+  it('steps back over fork and reverse-continues to the previous breakpoint', async () => {
+    const init = await dc.initializeRequest({ adapterID: 'forkscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    assert.equal(init.body?.supportsStepBack, true);
+    const source = join(SOURCES, 'cow.c');
+    await launch(dc, { type: 'forkscope', request: 'launch', program: join(EXAMPLES, 'cow') });
+    await dc.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: 37 }, { line: 44 }] });
+    let stop = stopped(dc);
+    await dc.configurationDoneRequest();
+    const at37 = await stop;
+    const pid = at37.body.threadId as number;
+    assert.equal((await topFrames(dc, pid))[0].line, 37);
+
+    stop = stopped(dc);
+    await dc.continueRequest({ threadId: pid });
+    await stop;
+    assert.equal((await topFrames(dc, pid))[0].line, 44);
+    const before = (await dc.threadsRequest()).body.threads.length;
+
+    stop = stopped(dc);
+    await dc.nextRequest({ threadId: pid });
+    await stop;
+    assert.equal((await topFrames(dc, pid))[0].line, 45);
+    assert.equal((await dc.threadsRequest()).body.threads.length, before + 1, 'the child is a thread');
+
+    const gone = dc.waitForEvent('thread');
+    stop = stopped(dc);
+    await dc.stepBackRequest({ threadId: pid });
+    const back = await stop;
+    assert.equal(back.body.reason, 'step');
+    assert.equal((await topFrames(dc, pid))[0].line, 44);
+    assert.equal((await gone).body.reason, 'exited');
+    assert.equal((await dc.threadsRequest()).body.threads.length, before, 'before the fork there is no child');
+
+    stop = stopped(dc);
+    await dc.reverseContinueRequest({ threadId: pid });
+    const previous = await stop;
+    assert.equal(previous.body.reason, 'breakpoint');
+    assert.equal((await topFrames(dc, pid))[0].line, 37);
+
+    // Forward again: the same run, stopping where it stopped before.
+    stop = stopped(dc);
+    await dc.continueRequest({ threadId: pid });
+    await stop;
+    assert.equal((await topFrames(dc, pid))[0].line, 44);
   });
 });

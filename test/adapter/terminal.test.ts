@@ -54,6 +54,16 @@ function actAsTerminal(dc: DebugClient, input: string | null): Promise<ChildProc
   });
 }
 
+/** Launches `program` on an integrated terminal `dc` runs itself (see actAsTerminal); resolves with the terminal's process. */
+async function launchOnTerminal(dc: DebugClient, program: string, input: string | null): Promise<ChildProcess> {
+  const terminal = actAsTerminal(dc, input);
+  await dc.initializeRequest({ adapterID: 'forkscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsRunInTerminalRequest: true });
+  const initialized = dc.waitForEvent('initialized');
+  await dc.launchRequest({ program, console: 'integratedTerminal' } as DebugProtocol.LaunchRequestArguments);
+  await initialized;
+  return terminal;
+}
+
 describe('adapter: the integrated terminal', function () {
   let program = '';
 
@@ -72,12 +82,7 @@ describe('adapter: the integrated terminal', function () {
   it('runs the program on the terminal: its output there, the terminal\'s input its stdin', async () => {
     const dc = await startClient();
     try {
-      const terminal = actAsTerminal(dc, 'Ada\nGrace\n');
-      await dc.initializeRequest({ adapterID: 'forkscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsRunInTerminalRequest: true });
-      const initialized = dc.waitForEvent('initialized');
-      await dc.launchRequest({ program, console: 'integratedTerminal' } as DebugProtocol.LaunchRequestArguments);
-      await initialized;
-      const child = await terminal;
+      const child = await launchOnTerminal(dc, program, 'Ada\nGrace\n');
       let shown = '';
       child.stdout?.on('data', (b: Buffer) => (shown += b.toString()));
       const closed = new Promise((r) => child.on('close', r));
@@ -95,12 +100,7 @@ describe('adapter: the integrated terminal', function () {
   it('a guest waiting for the terminal\'s input can be paused, asleep in n_tty_read, and goes on when a line is typed', async () => {
     const dc = await startClient();
     try {
-      const terminal = actAsTerminal(dc, null);
-      await dc.initializeRequest({ adapterID: 'forkscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsRunInTerminalRequest: true });
-      const initialized = dc.waitForEvent('initialized');
-      await dc.launchRequest({ program, console: 'integratedTerminal' } as DebugProtocol.LaunchRequestArguments);
-      await initialized;
-      const child = await terminal;
+      const child = await launchOnTerminal(dc, program, null);
       let shown = '';
       const prompted = new Promise<void>((resolve) => child.stdout?.on('data', (b: Buffer) => {
         shown += b.toString();
