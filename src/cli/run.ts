@@ -105,7 +105,12 @@ export function run(options: RunOptions): number {
   }
   const recording = toRecording({ program: o.program, args: o.args, memBytes: o.memBytes, seed: o.seed,
     programSha256: programFile === null ? '' : sha256File(programFile), terminals: rc.terminals, end }, log);
-  writeFileSync(o.record as string, JSON.stringify(recording) + '\n');
+  try {
+    writeFileSync(o.record as string, JSON.stringify(recording) + '\n');
+  } catch (e) {
+    say(`cannot write the recording: ${(e as Error).message}`);
+    return 2;
+  }
   return exitCode;
 }
 

@@ -120,7 +120,7 @@ describe('cli: forkscope run', function () {
       assert.match(r.stderr, /^forkscope: the replay did not end as .* did: \d+ instructions, recorded \d+; .*exit status 4, recorded 3\n$/);
     });
 
-    it('refuses a file that is not a recording, a program given with --replay, and another build of the program', function () {
+    it('refuses a file that is not a recording, a program given with --replay, another build of the program, and a recording it cannot write', function () {
       const notOne = join(dir, 'not.json');
       writeFileSync(notOne, '{"hello": 1}');
       const r = forkscope(['run', '--replay', notOne]);
@@ -129,6 +129,9 @@ describe('cli: forkscope run', function () {
       const file = join(dir, 'run.json');
       assert.match(forkscope(['run', '--replay', file, './hello']).stderr, /give no PROGRAM/);
       assert.match(forkscope(['run', '--replay', file, '--seed', '2']).stderr, /--seed is fixed by the recording/);
+      const unwritable = forkscope(['run', '--record', join(dir, 'no-such-dir', 'run.json'), './hello']);
+      assert.equal(unwritable.status, 2);
+      assert.match(unwritable.stderr, /^forkscope: cannot write the recording: ENOENT/);
       const rec = JSON.parse(readFileSync(file, 'utf8')) as { program: string };
       rec.program = './hello';
       writeFileSync(join(dir, 'other.json'), JSON.stringify(rec));
