@@ -90,6 +90,31 @@ describe('debugger: going back in time', function () {
     dbg.terminate();
   });
 
+  it('reverse-continues to the previous data breakpoint hit, across copy-on-write', async () => {
+    const { dbg, next } = session('cow', false);
+    dbg.setSourceBreakpoints(COW, [{ line: 37 }]);
+    dbg.start();
+    let e = await next();
+    assert.ok(e !== null);
+    dbg.setSourceBreakpoints(COW, []);
+    const address = Number(value(dbg, e, '&global'));
+    dbg.setDataBreakpoints([{ address, size: 4, access: 'write', description: 'global', task: e.task }]);
+    const hits: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      dbg.continue();
+      e = await next();
+      assert.ok(e !== null && e.reason === 'data breakpoint', `hit ${i}: ${e?.reason}`);
+      hits.push(seen(dbg, e));
+    }
+    assert.notEqual(hits[0].split(' ')[0], hits[1].split(' ')[0], 'the child and the parent each write their copy');
+    dbg.reverseContinue();
+    e = await next();
+    assert.ok(e !== null);
+    assert.equal(e.reason, 'data breakpoint');
+    assert.equal(seen(dbg, e), hits[0]);
+    dbg.terminate();
+  });
+
   it('steps back by line and by instruction to exactly where it was', async () => {
     const { dbg, next } = session('cow', false);
     dbg.setSourceBreakpoints(COW, [{ line: 31 }]);
