@@ -448,9 +448,16 @@ export class Debugger {
     this.boot();
   }
 
-  /** Records an input from outside at the current position and applies it. */
+  /**
+   * Records an input from outside at the current position and applies it. Made in the past
+   * (after going back), it changes what came next: the inputs recorded later are dropped, and
+   * the user is told which.
+   */
   private input(what: string, apply: (k: Kernel) => void): void {
-    this.timeline.input(this.kernel, this.position(), what, apply);
+    const dropped = this.timeline.input(this.kernel, this.position(), what, apply);
+    if (dropped.length > 0) {
+      this.say(`forkscope: ${what} changes the past: ${dropped.map((i) => i.what).join(', ')}, made later in the run, will not be made again\n`);
+    }
   }
 
   /**

@@ -45,11 +45,14 @@ export class History {
 
   /**
    * Records an input made at `input.at`. The inputs recorded after that position belonged to a
-   * future this one changes: they are dropped (typing again, or writing again, makes new ones).
+   * future this one changes: they are dropped (typing again, or writing again, makes new ones),
+   * and returned.
    */
-  add(input: Input): void {
+  add(input: Input): Input[] {
+    const dropped = this.inputs.filter((i) => comparePositions(i.at, input.at) > 0);
     this.inputs = this.inputs.filter((i) => comparePositions(i.at, input.at) <= 0);
     this.inputs.push(input);
+    return dropped;
   }
 
   /** The inputs made exactly at `p`, in the order they came. */
@@ -60,9 +63,5 @@ export class History {
   /** The first input after `p` (strictly), if any. */
   after(p: Position): Input | undefined {
     return this.inputs.find((i) => comparePositions(i.at, p) > 0);
-  }
-
-  get length(): number {
-    return this.inputs.length;
   }
 }

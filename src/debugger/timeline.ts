@@ -45,11 +45,15 @@ export class Timeline {
     return true;
   }
 
-  /** Records an input from outside made at `at` (where `k` stands) and applies it. */
-  input(k: Kernel, at: Position, what: string, apply: Input['apply']): void {
-    this.history.add({ at, what, apply });
+  /**
+   * Records an input from outside made at `at` (where `k` stands) and applies it; returns the
+   * inputs recorded later, which it drops (history.ts).
+   */
+  input(k: Kernel, at: Position, what: string, apply: Input['apply']): Input[] {
+    const dropped = this.history.add({ at, what, apply });
     apply(k);
     this.arm(k, at);
+    return dropped;
   }
 
   /** Arms `k` to halt at the next recorded input after `here`, or at the end, whichever is first. */

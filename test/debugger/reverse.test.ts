@@ -218,28 +218,40 @@ describe('debugger: going back in time', function () {
   });
 
   it('replays the user\'s own writes where they were made', async () => {
-    const { dbg, next } = session('cow', false);
+    const { dbg, next, output } = session('cow', false);
     dbg.setSourceBreakpoints(COW, [{ line: 37 }, { line: 44 }]);
     dbg.start();
     let e = await next();
     assert.ok(e !== null);
     assert.equal(value(dbg, e, 'global'), '1');
-    const scope = scopeOf(dbg, e);
-    const target = evaluate('global', scope);
-    const seven = evaluate('7', scope);
-    assert.ok(!('kind' in target) && !('kind' in seven));
-    store(scope.env, target, seven);
+    const set = (n: number) => {
+      const scope = scopeOf(dbg, e!);
+      const target = evaluate('global', scope);
+      const v = evaluate(String(n), scope);
+      assert.ok(!('kind' in target) && !('kind' in v));
+      store(scope.env, target, v);
+    };
+    set(7);
     assert.equal(value(dbg, e, 'global'), '7');
     dbg.continue();
     e = await next();
     assert.ok(e !== null);
     assert.match(seen(dbg, e), / main:44 /);
     assert.equal(value(dbg, e, 'global'), '7');
+    set(8);
     dbg.stepBack(e.task, 'line');
     e = await next();
     assert.ok(e !== null);
     assert.match(seen(dbg, e), / main:43 /);
-    assert.equal(value(dbg, e, 'global'), '7', 'the write at line 37 is part of the replayed past');
+    assert.equal(value(dbg, e, 'global'), '7', 'the write at line 37 is part of the replayed past, the one at 44 not yet');
+    // A write in the past changes what came next: the later write is dropped, and the user told.
+    set(9);
+    assert.match(output.join(''), /a write of 4 bytes at 0x[0-9a-f]+ in task \d+ changes the past: a write of 4 bytes at 0x[0-9a-f]+ in task \d+, made later in the run, will not be made again/);
+    dbg.step(e.task, 'over', 'line');
+    e = await next();
+    assert.ok(e !== null);
+    assert.match(seen(dbg, e), / main:44 /);
+    assert.equal(value(dbg, e, 'global'), '9');
     dbg.terminate();
   });
 
