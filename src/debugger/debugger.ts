@@ -444,6 +444,8 @@ export class Debugger {
   /** A new machine from boot, its console answering reads from the start again. */
   private reboot(): void {
     this.probe.clearAll();
+    // An exception filter's event not yet stopped at belonged to the machine being dropped.
+    this.exceptions.take();
     this.console.rewind();
     this.boot();
   }
