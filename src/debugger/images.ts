@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { Dwarf } from '../dwarf';
+import { Dwarf, type MemoryReader } from '../dwarf';
 import { ET_DYN, parseElf, PT_LOAD, STT_FUNC, type ElfFile, type ElfSymbol, type Symbolizer } from '../elf';
 import type { mm_struct } from '../kernel/mm/mm_types';
 import { debugDirectories, debugSection, findDebugFile, type DebugFile } from './debug_file';
@@ -114,6 +114,15 @@ export class Image {
   symbolAddresses(name: string): number[] {
     return this.symbols.filter((s) => s.name === name && s.type === STT_FUNC && s.st_value !== 0).map((s) => s.st_value);
   }
+
+  /** The file's loaded bytes at link-time address `addr` (a MemoryReader of the image as mapped, before relocation). */
+  readonly code: MemoryReader = (addr, len) => {
+    const a = Number(addr);
+    const seg = this.elf.programHeaders.find((p) => p.p_type === PT_LOAD && a >= p.p_vaddr && a + len <= p.p_vaddr + p.p_filesz);
+    if (seg === undefined) return undefined;
+    const off = seg.p_offset + (a - seg.p_vaddr);
+    return this.elf.bytes.subarray(off, off + len);
+  };
 }
 
 /** An image as loaded in one address space. */

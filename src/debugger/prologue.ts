@@ -11,7 +11,7 @@ import { emptyInst, Op } from '../isa/ops';
 
 /** Instructions a prologue may span. */
 const MAX_PROLOGUE = 64;
-const SP = 2, RA = 1;
+const SP = 2, RA = 1, FP = 8;
 
 function isCalleeSaved(r: number): boolean {
   return r === 8 || r === 9 || (r >= 18 && r <= 27);
@@ -51,6 +51,37 @@ export function unwindByPrologue(frame: Frame, start: number, memory: MemoryRead
   const ra = regs[RA];
   if (ra === undefined || ra === 0n) return undefined;
   return { pc: Number(ra), regs: regs as RegisterFile, returnAddress: true };
+}
+
+/**
+ * Where the prologue of the function at `start` ends, for a breakpoint on a function known only
+ * by its symbol (no line table to say where its body starts): just past the last instruction
+ * that opens the frame (`addi sp,sp,-N`, a frame pointer `addi s0,sp,N`) or saves ra or a
+ * callee-saved register on the stack — other instructions may be interleaved, as the compiler
+ * schedules them — and before the first branch, jump, call or system call. That is where gdb's
+ * RISC-V prologue analysis puts such a breakpoint (`write` in Debian's libc: 14 bytes in).
+ * `start` itself when no prologue is seen (a leaf).
+ */
+export function prologueEnd(start: number, memory: MemoryReader): number {
+  let end = start;
+  const inst = emptyInst();
+  for (let a = start, n = 0; n < MAX_PROLOGUE; n++) {
+    const bytes = memory(BigInt(a), 4) ?? memory(BigInt(a), 2);
+    if (bytes === undefined) break;
+    const word = bytes.length === 4 ? (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0 : bytes[0] | (bytes[1] << 8);
+    decode(word, inst);
+    if (inst.op === Op.ILLEGAL || isControlTransfer(inst.op)) break;
+    const opensFrame = inst.op === Op.ADDI && inst.rs1 === SP && (inst.rd === SP || inst.rd === FP);
+    const saves = (inst.op === Op.SD || inst.op === Op.SW) && inst.rs1 === SP && (inst.rs2 === RA || isCalleeSaved(inst.rs2));
+    a += inst.len;
+    if (opensFrame || saves) end = a;
+  }
+  return end;
+}
+
+function isControlTransfer(op: Op): boolean {
+  return op === Op.JAL || op === Op.JALR || op === Op.ECALL || op === Op.EBREAK || op === Op.BEQ || op === Op.BNE
+    || op === Op.BLT || op === Op.BGE || op === Op.BLTU || op === Op.BGEU;
 }
 
 /**

@@ -11,6 +11,7 @@
 import type { Breakpoint } from './breakpoints';
 import type { Image, ImageStore } from './images';
 import { kernelFunctions } from './kernel_functions';
+import { prologueEnd } from './prologue';
 
 /** The load biases of an image in the live address spaces (always [0] for a fixed-address one). */
 export type Biases = (image: Image) => readonly number[];
@@ -69,7 +70,10 @@ export function resolveFunction(images: ImageStore, biases: Biases, bp: Breakpoi
     if (at.length === 0) continue;
     const dwarf = image.dwarf;
     const fns = dwarf?.functionsNamed(name) ?? [];
-    const addresses = dwarf !== null && fns.length > 0 ? fns.map((f) => dwarf.functionBreakpointAddress(f)) : image.symbolAddresses(name);
+    // Past the prologue: where the line table says the body starts, else where gdb's prologue
+    // analysis would put it.
+    const addresses = dwarf !== null && fns.length > 0 ? fns.map((f) => dwarf.functionBreakpointAddress(f))
+      : image.symbolAddresses(name).map((a) => prologueEnd(a, image.code));
     if (addresses.length === 0) continue;
     bp.kind = 'function';
     placed(bp, image, at, addresses);
