@@ -13,6 +13,7 @@ import type { Writable } from 'node:stream';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { startClient } from './client';
+import { GCC, requireTool } from '../tools';
 
 const GUEST = `#include <stdio.h>
 #include <unistd.h>
@@ -68,14 +69,11 @@ describe('adapter: the integrated terminal', function () {
   let program = '';
 
   before(function () {
-    if (spawnSync('riscv64-linux-gnu-gcc', ['--version']).status !== 0) {
-      console.log('      (riscv64-linux-gnu-gcc is not installed: install gcc-riscv64-linux-gnu)');
-      this.skip();
-    }
+    requireTool(this, GCC);
     const dir = mkdtempSync(join(tmpdir(), 'forkscope-terminal-'));
     writeFileSync(join(dir, 'ask.c'), GUEST);
     program = join(dir, 'ask');
-    const cc = spawnSync('riscv64-linux-gnu-gcc', ['-static', '-O0', '-o', program, join(dir, 'ask.c')], { encoding: 'utf8' });
+    const cc = spawnSync(GCC, ['-static', '-O0', '-o', program, join(dir, 'ask.c')], { encoding: 'utf8' });
     assert.equal(cc.status, 0, cc.stderr);
   });
 

@@ -5,7 +5,7 @@
  * machine idle with nobody waiting for the terminal is still a deadlock.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planLaunch } from '../../src/debugger/config';
@@ -14,6 +14,7 @@ import { decodeAt, isCall } from '../../src/debugger/insn';
 import { taskStack } from '../../src/debugger/stack';
 import { tty_input_waiters } from '../../src/kernel/drivers/tty/tty';
 import { tempDir } from '../kernel/fs_machine';
+import { GCC, requireTool } from '../tools';
 import { TypedTerminal } from '../kernel/guest';
 
 const GUEST = `#include <stdio.h>
@@ -38,13 +39,10 @@ describe('debugger: a guest waiting for terminal input', function () {
   let cleanup: () => void;
 
   before(function () {
-    if (spawnSync('riscv64-linux-gnu-gcc', ['--version']).status !== 0) {
-      console.log('      (riscv64-linux-gnu-gcc is not installed: install gcc-riscv64-linux-gnu)');
-      this.skip();
-    }
+    requireTool(this, GCC);
     [dir, cleanup] = tempDir('console-input-');
     writeFileSync(join(dir, 'reader.c'), GUEST);
-    execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O0', '-g', '-o', join(dir, 'reader'), join(dir, 'reader.c')]);
+    execFileSync(GCC, ['-static', '-O0', '-g', '-o', join(dir, 'reader'), join(dir, 'reader.c')]);
   });
 
   after(function () {

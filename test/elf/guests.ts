@@ -1,38 +1,20 @@
 /**
  * Real RISC-V programs for the oracle tests, built at test time with Debian's cross compiler
  * into a temporary directory, and a way to run binutils on them. Tests that need these call
- * `requireTool(this, ...)`, which skips them visibly when the toolchain is not installed.
+ * `requireTool(this, ...)` (test/tools.ts), which skips them visibly when the toolchain is missing.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { GCC } from '../tools';
 
-export const GCC = 'riscv64-linux-gnu-gcc';
+export { GCC, requireTool } from '../tools';
+
 export const READELF = 'riscv64-linux-gnu-readelf';
 export const OBJDUMP = 'riscv64-linux-gnu-objdump';
 /** The cross toolchain's shared C library, a large real ET_DYN with .dynsym, versions and IFUNCs. */
 export const CROSS_LIBC = '/usr/riscv64-linux-gnu/lib/libc.so.6';
-
-const available = new Map<string, boolean>();
-
-function haveTool(tool: string): boolean {
-  let ok = available.get(tool);
-  if (ok === undefined) {
-    ok = spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
-    available.set(tool, ok);
-  }
-  return ok;
-}
-
-/** Skips the calling test or hook, saying which tool is missing, unless all are installed. */
-export function requireTool(ctx: Mocha.Context, ...tools: string[]): void {
-  const missing = tools.filter((t) => !haveTool(t));
-  if (missing.length > 0) {
-    console.warn(`      (skipped: ${missing.join(', ')} not installed; apt-get install gcc-riscv64-linux-gnu)`);
-    ctx.skip();
-  }
-}
 
 export interface Hello {
   /** -static: ET_EXEC at 0x10000 with the whole of glibc's symbols. */

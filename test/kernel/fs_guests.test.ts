@@ -14,6 +14,7 @@ import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel } from '../../src/kernel/kernel';
 import { exitStatus, RecordingConsole, runGuest } from './guest';
 import { tempDir } from './fs_machine';
+import { GCC, requireTool } from '../tools';
 
 const SRC = join(__dirname, 'fs_guests');
 
@@ -43,27 +44,20 @@ function treeOf(dir: string): string[] {
   return out;
 }
 
-function have(cmd: string): boolean {
-  return spawnSync(cmd, ['--version']).status === 0;
-}
-
 describe('fs: system calls compared with Linux', function () {
   let bin: string;
   let cleanup: () => void;
 
   before(function () {
-    if (!have('riscv64-linux-gnu-gcc') || !have('gcc') || !have('setsid') || !have('bash')) {
-      console.log('      (riscv64-linux-gnu-gcc, gcc, setsid or bash is missing: these tests need them)');
-      this.skip();
-    }
+    requireTool(this, GCC, 'gcc', 'setsid', 'bash');
     [bin, cleanup] = tempDir('fs-guests-');
     for (const p of PROGRAMS) {
       const src = join(SRC, `${p.name}.c`);
-      execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O1', '-w', '-o', join(bin, `${p.name}.rv`), src]);
+      execFileSync(GCC, ['-static', '-O1', '-w', '-o', join(bin, `${p.name}.rv`), src]);
       execFileSync('gcc', ['-O1', '-w', '-o', join(bin, `${p.name}.x86`), src]);
     }
     for (const name of ['fs_escape', 'fs_tty']) {
-      execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O1', '-w', '-o', join(bin, name), join(SRC, `${name}.c`)]);
+      execFileSync(GCC, ['-static', '-O1', '-w', '-o', join(bin, name), join(SRC, `${name}.c`)]);
     }
   });
 

@@ -7,16 +7,13 @@
  * their parent. After each run every user frame is back in the pool.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PAGE_ANON, PAGE_FILE, PAGE_PGTABLE, PAGE_SHMEM } from '../../src/kernel/mm/page_alloc';
 import { exitStatus, type GuestRun, haveExample, runGuest } from './guest';
-
-function have(cmd: string): boolean {
-  return spawnSync(cmd, ['--version']).status === 0;
-}
+import { GCC, requireTool } from '../tools';
 
 function assertAllFramesBack(r: GuestRun): void {
   const p = r.kernel.pages;
@@ -28,18 +25,15 @@ function assertAllFramesBack(r: GuestRun): void {
 describe('mm: guest programs', function () {
   let dir: string;
   before(function () {
-    if (!have('riscv64-linux-gnu-gcc')) {
-      this.skip();
-      return;
-    }
+    requireTool(this, GCC);
     dir = mkdtempSync(join(tmpdir(), 'mm-guest-'));
     for (const name of ['mm_guest', 'mm_hogs']) {
-      execFileSync('riscv64-linux-gnu-gcc', ['-O1', '-static', '-o', join(dir, name), join(__dirname, 'fixtures', `${name}.c`)]);
+      execFileSync(GCC, ['-O1', '-static', '-o', join(dir, name), join(__dirname, 'fixtures', `${name}.c`)]);
     }
   });
 
   it('behave as on Linux: COW, MAP_SHARED, holes, mprotect, brk, stack growth, mremap, DONTNEED', function () {
-    if (!have('gcc')) this.skip();
+    requireTool(this, 'gcc');
     execFileSync('gcc', ['-O1', '-static', '-o', join(dir, 'mm_native'), join(__dirname, 'fixtures', 'mm_guest.c')]);
     const linux = execFileSync(join(dir, 'mm_native')).toString();
     const r = runGuest('./mm_guest', [], { root: dir, memBytes: 64 * 1024 * 1024 });

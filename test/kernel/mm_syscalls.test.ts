@@ -5,7 +5,7 @@
  * copy-on-write of file pages, write-back of MAP_SHARED pages, SIGBUS past the end of a file.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { mm_syscalls } from '../../src/kernel/mm/syscalls';
 import { MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from '../../src/kernel/mm/vm_flags';
 import { BUS_ADRERR, SIGBUS } from '../../src/kernel/signal_types';
 import { machine, PAGE, readByte, run, type TestMachine, user, writeByte } from './mm_machine';
+import { requireTool } from '../tools';
 
 /** A file held in memory. */
 class MemFile implements MappedFile {
@@ -158,17 +159,10 @@ ${lines.join('\n')}
 `;
 }
 
-function haveGcc(): boolean {
-  return spawnSync('gcc', ['--version']).status === 0;
-}
-
 describe('mm: system-call errors, compared with Linux', function () {
   let linux: Map<string, number>;
   before(function () {
-    if (!haveGcc()) {
-      this.skip();
-      return;
-    }
+    requireTool(this, 'gcc');
     const dir = mkdtempSync(join(tmpdir(), 'mm-errno-'));
     writeFileSync(join(dir, 'errno.c'), cProgram());
     writeFileSync(join(dir, 'data'), Buffer.alloc(3 * PAGE, 0x61));

@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitStatus, runGuest } from './guest';
 import { tempDir } from './fs_machine';
+import { GCC, requireTool } from '../tools';
 
 const SRC = join(__dirname, 'proc_guests');
 
@@ -20,25 +21,18 @@ const PROGRAMS: { name: string; what: string }[] = [
   { name: 'proc_wait', what: 'wait4/waitid options, auto-reaping, parent-death signals, groups and sessions, kill errors' },
 ];
 
-function have(cmd: string): boolean {
-  return spawnSync(cmd, ['--version']).status === 0;
-}
-
 describe('kernel: processes compared with Linux', function () {
   let bin: string;
   let cleanup: () => void;
 
   before(function () {
-    if (!have('riscv64-linux-gnu-gcc') || !have('gcc') || !have('bash')) {
-      console.log('      (riscv64-linux-gnu-gcc, gcc or bash is missing: these tests need them)');
-      this.skip();
-    }
+    requireTool(this, GCC, 'gcc', 'bash');
     [bin, cleanup] = tempDir('proc-guests-');
     for (const p of PROGRAMS) {
       const src = join(SRC, `${p.name}.c`);
       mkdirSync(join(bin, 'rv'), { recursive: true });
       mkdirSync(join(bin, 'x86'), { recursive: true });
-      execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O1', '-w', '-o', join(bin, 'rv', p.name), src]);
+      execFileSync(GCC, ['-static', '-O1', '-w', '-o', join(bin, 'rv', p.name), src]);
       execFileSync('gcc', ['-O1', '-w', '-o', join(bin, 'x86', p.name), src]);
     }
   });

@@ -5,7 +5,7 @@
  * hung-up terminal reads 0, fails writes with EIO and polls as hung up.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ENV } from '../../src/debugger/config';
@@ -16,18 +16,16 @@ import { start_kernel } from '../../src/kernel/init/main';
 import { Kernel, stateLetter } from '../../src/kernel/kernel';
 import { tempDir } from './fs_machine';
 import { TypedTerminal } from './guest';
+import { GCC, requireTool } from '../tools';
 
 describe('tty: a terminal whose input arrives while the guest waits', function () {
   let bin: string;
   let cleanup: () => void;
 
   before(function () {
-    if (spawnSync('riscv64-linux-gnu-gcc', ['--version']).status !== 0) {
-      console.log('      (riscv64-linux-gnu-gcc is not installed: install gcc-riscv64-linux-gnu)');
-      this.skip();
-    }
+    requireTool(this, GCC);
     [bin, cleanup] = tempDir('tty-input-');
-    execFileSync('riscv64-linux-gnu-gcc', ['-static', '-O1', '-o', join(bin, 'tty_input'), join(__dirname, 'tty_guests', 'tty_input.c')]);
+    execFileSync(GCC, ['-static', '-O1', '-o', join(bin, 'tty_input'), join(__dirname, 'tty_guests', 'tty_input.c')]);
   });
 
   after(function () {
